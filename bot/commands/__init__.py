@@ -1,0 +1,1 @@
+"""CLI subcommands: every module here with register(subparsers) is a `foibot` subcommand."""

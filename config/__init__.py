@@ -1,0 +1,1 @@
+"""Settings and the data catalogues (exemptions, classifier phrases)."""

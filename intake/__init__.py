@@ -1,0 +1,1 @@
+"""foibot domain core: pure, no sockets, no clock reads, no Slack."""
