@@ -1,0 +1,28 @@
+"""`foibot run`: listen for mail and deliver replies until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from bot.commands._common import add_config_argument, configure_logging, settings_from
+from bot.service import serve
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("run", help="run the SMTP listener and outbox worker")
+    add_config_argument(parser)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    settings = settings_from(args)  # bad settings: one line, exit 2, before anything listens
+    configure_logging(args.verbose)
+    try:
+        asyncio.run(serve(settings))
+    except OSError as exc:
+        print(f"foibot run: cannot listen on {settings.smtp.host}:{settings.smtp.port}: {exc}")
+        return 1
+    return 0

@@ -1,0 +1,83 @@
+"""`foibot run`: the listener, processing and delivery in one event loop until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+from bot.database import Database, migrate
+from bot.dispatcher import Dispatcher
+from bot.listener import start_listener
+from bot.processor import Processor
+from bot.spool import Spool
+from bot.transport import make_transport
+from config.settings import Settings
+
+log = logging.getLogger("foibot")
+
+
+@dataclass
+class Service:
+    settings: Settings
+    db: Database
+    spool: Spool
+    processor: Processor
+    dispatcher: Dispatcher
+    server: asyncio.Server
+
+    @property
+    def port(self) -> int:
+        sockets = self.server.sockets
+        return int(sockets[0].getsockname()[1]) if sockets else self.settings.smtp.port
+
+    async def stop(self) -> None:
+        self.server.close()
+        await self.server.wait_closed()
+        await self.spool.stop()
+        await self.processor.stop()
+        await self.dispatcher.stop()
+        await asyncio.to_thread(self.db.close)
+
+
+async def start_service(settings: Settings) -> Service:
+    db = Database(settings.database.url)
+    await asyncio.to_thread(migrate, db.engine)
+    transport = make_transport(settings.outbound)
+    dispatcher = Dispatcher(db, settings, transport)
+    processor = Processor(db, settings, on_queued=dispatcher.wake)
+    spool = Spool(db, on_committed=processor.submit)
+    spool.start()
+    processor.start()
+    dispatcher.start()
+    server = await start_listener(spool, settings.smtp)
+    service = Service(settings, db, spool, processor, dispatcher, server)
+    mailboxes = ", ".join(settings.smtp.mailboxes)
+    log.info("listening for mail on %s:%d for %s", settings.smtp.host, service.port, mailboxes)
+    log.info("database: %s", _redacted(settings.database.url))
+    log.info("outgoing mail: %s", transport.description)
+    return service
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def serve(settings: Settings) -> None:
+    service = await start_service(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print(
+        f"foibot is running: SMTP on {settings.smtp.host}:{service.port} for "
+        f"{', '.join(settings.smtp.mailboxes)}; outgoing mail: "
+        f"{service.dispatcher._transport.description}. Ctrl-C stops it.",
+        flush=True,
+    )
+    await stop.wait()
+    log.info("shutting down")
+    await service.stop()

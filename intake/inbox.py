@@ -1,0 +1,345 @@
+"""Route one stored inbound message: ignore, attach to its case, or open a new case.
+
+Pure domain logic over a database session: the caller passes `now` and owns the transaction, so
+the case, its events and the acknowledgement it queues commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from config.settings import Settings
+from intake.cases import NewCase, open_case, open_cases_of, record_event
+from intake.classifier import Classification, Flag, Incoming, Label, classify
+from intake.clock import Deadline
+from intake.mail import Automatic, ParsedMessage, parse_message
+from intake.models import (
+    Attachment,
+    Case,
+    CaseStatus,
+    Channel,
+    EventKind,
+    InboundMessage,
+    InboundState,
+    Outbox,
+)
+from intake.reference import find_reference_candidates, find_references
+from intake.regime import Jurisdiction, Regime
+from intake.similarity import (
+    PriorRequest,
+    find_quoted_case,
+    find_repeats,
+    find_round_robins,
+    match_mistyped_reference,
+    match_quoted_subject,
+)
+
+
+class CaseFlag:
+    """Flags a case carries for staff, beyond the classifier's own."""
+
+    MALFORMED = "malformed_mail"
+    THIRD_PARTY_REFERENCE = "reference_from_third_party"
+    REPEAT = "repeat_request"
+    ROUND_ROBIN = "round_robin"
+
+
+@dataclass(frozen=True)
+class Routing:
+    state: InboundState
+    case: Case | None = None
+    acknowledge: bool = False  # a new statutory case whose requester should hear at once
+    deadline: Deadline | None = None
+    parsed: ParsedMessage | None = None
+    reason: str = ""
+
+
+# Repeated requests (FOIA s14(2)) and aggregation (Fees Regulations 2004 reg 5(2)) look back
+# 60 working days; about 90 calendar days covers that with room to spare for the query.
+REPEAT_LOOKBACK = timedelta(days=90)
+ACK_PURPOSE = "acknowledgement"
+
+
+def regime_for(label: Label, jurisdiction: Jurisdiction) -> Regime | None:
+    """The law a classified request falls under. Scottish public authorities answer
+    information requests under FOISA (s1), and reviews under FOISA s20."""
+    scottish = jurisdiction is Jurisdiction.SCOTLAND
+    if label is Label.FOI:
+        return Regime.FOISA if scottish else Regime.FOI
+    if label is Label.EIR:
+        return Regime.EIR
+    if label is Label.SAR:
+        return Regime.SAR
+    if label is Label.INTERNAL_REVIEW:
+        return Regime.FOISA_REVIEW if scottish else Regime.REVIEW
+    return None
+
+
+def own_domains(settings: Settings) -> tuple[str, ...]:
+    addresses = (*settings.smtp.mailboxes, settings.from_address)
+    return tuple(sorted({a.rsplit("@", 1)[-1].lower() for a in addresses}))
+
+
+def local_time(moment: datetime, settings: Settings) -> datetime:
+    return moment.astimezone(ZoneInfo(settings.authority.timezone))
+
+
+def route_inbound(
+    session: Session, inbound: InboundMessage, settings: Settings, now: datetime
+) -> Routing:
+    parsed = parse_message(inbound.raw, inbound.mail_from, own_domains(settings))
+    inbound.problems = list(parsed.problems)
+    routing = _route(session, inbound, parsed, settings, now)
+    inbound.state = routing.state.value
+    inbound.case_id = routing.case.id if routing.case else None
+    inbound.processed_at = now
+    session.add(inbound)
+    return routing
+
+
+def _route(
+    session: Session,
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    settings: Settings,
+    now: datetime,
+) -> Routing:
+    if _is_retry(session, inbound, parsed):
+        return Routing(InboundState.DUPLICATE, parsed=parsed, reason="same Message-ID and sender")
+    if parsed.automatic is not Automatic.NO:
+        return Routing(InboundState.IGNORED, parsed=parsed, reason=parsed.automatic.value)
+    if not parsed.sender_address or (
+        not parsed.text.strip() and not parsed.subject.strip() and not parsed.attachments
+    ):
+        return Routing(InboundState.NEEDS_ATTENTION, parsed=parsed, reason="no sender or content")
+
+    decision = classify(
+        Incoming(
+            subject=parsed.subject,
+            text=parsed.text,
+            sender=parsed.sender_address,
+            sender_name=parsed.sender_name,
+        )
+    )
+    existing, how = _match_case(session, parsed, settings)
+    if existing is not None:
+        if decision.label is Label.INTERNAL_REVIEW and not CaseStatus(existing.status).is_open:
+            return _open(session, inbound, parsed, decision, settings, now, parent=existing)
+        _attach(session, inbound, parsed, existing, how, now)
+        return Routing(InboundState.ATTACHED, case=existing, parsed=parsed, reason=how)
+    if decision.label is Label.CLARIFICATION:
+        # A chase or clarification with nothing to match it by: if the sender has exactly one
+        # open case it can only be about that one; otherwise a person links it (triage case).
+        mine = open_cases_of(session, parsed.sender_address)
+        if len(mine) == 1:
+            _attach(session, inbound, parsed, mine[0], "sender_single_open_case", now)
+            return Routing(
+                InboundState.ATTACHED, case=mine[0], parsed=parsed, reason="sender_single_open_case"
+            )
+    return _open(session, inbound, parsed, decision, settings, now, parent=None)
+
+
+def _is_retry(session: Session, inbound: InboundMessage, parsed: ParsedMessage) -> bool:
+    """A client that retries after a lost 250 sends the same Message-ID from the same sender."""
+    if not parsed.message_id:
+        return False
+    earlier = session.exec(
+        select(InboundMessage.id).where(
+            InboundMessage.message_id == parsed.message_id,
+            InboundMessage.mail_from == inbound.mail_from,
+            InboundMessage.id != inbound.id,
+            InboundMessage.state != InboundState.RECEIVED.value,
+        )
+    ).first()
+    return earlier is not None
+
+
+def _match_case(
+    session: Session, parsed: ParsedMessage, settings: Settings
+) -> tuple[Case | None, str]:
+    """Strongest evidence first: our Message-ID, a valid reference, a mistyped reference among
+    the sender's own open cases, the sender plus a quoted subject."""
+    thread_ids = [*parsed.in_reply_to, *parsed.references]
+    if thread_ids:
+        case_id = session.exec(
+            select(Outbox.case_id).where(
+                col(Outbox.message_id).in_(thread_ids), col(Outbox.case_id).is_not(None)
+            )
+        ).first()
+        if case_id is not None:
+            return session.get(Case, case_id), "in_reply_to"
+    prefix, secret = settings.references.prefix, settings.references.secret
+    for source in (parsed.subject, parsed.text):
+        for ref in find_references(source, prefix, secret):
+            case = session.exec(select(Case).where(Case.reference == str(ref))).first()
+            if case is not None:
+                return case, "reference"
+    mine = open_cases_of(session, parsed.sender_address)
+    if not mine:
+        return None, ""
+    typed = find_reference_candidates(f"{parsed.subject}\n{parsed.text}", prefix)
+    if typed:
+        hit = match_mistyped_reference(" ".join(typed), [c.reference for c in mine])
+        if hit is not None:
+            return next(c for c in mine if c.reference == hit), "mistyped_reference"
+    hit = match_quoted_subject(parsed.subject, [(c.reference, c.subject) for c in mine])
+    if hit is not None:
+        return next(c for c in mine if c.reference == hit), "quoted_subject"
+    return None, ""
+
+
+def _attach(
+    session: Session,
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    case: Case,
+    how: str,
+    now: datetime,
+) -> None:
+    third_party = bool(case.requester_email) and parsed.sender_address != case.requester_email
+    flags = [CaseFlag.THIRD_PARTY_REFERENCE] if third_party else []
+    if parsed.problems:
+        flags.append(CaseFlag.MALFORMED)
+    record_event(
+        session,
+        case,
+        EventKind.MESSAGE_ATTACHED,
+        parsed.sender_address,
+        now,
+        inbound_id=inbound.id,
+        matched_by=how,
+        subject=parsed.subject,
+        text=parsed.text[:20000],
+        attachments=[a.filename for a in parsed.attachments],
+        flags=flags,
+    )
+    if third_party and CaseFlag.THIRD_PARTY_REFERENCE not in case.flags:
+        # A valid reference from someone else: attached so nothing is lost, but a person checks
+        # before anything about the case goes to them.
+        case.flags = [*case.flags, CaseFlag.THIRD_PARTY_REFERENCE]
+        session.add(case)
+    _store_attachments(session, inbound, parsed, case)
+
+
+def _store_attachments(
+    session: Session, inbound: InboundMessage, parsed: ParsedMessage, case: Case
+) -> None:
+    for item in parsed.attachments:
+        session.add(
+            Attachment(
+                case_id=case.id,
+                inbound_id=inbound.id,
+                filename=item.filename,
+                content_type=item.content_type,
+                size=item.size,
+                data=item.data,
+            )
+        )
+
+
+def _open(
+    session: Session,
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    decision: Classification,
+    settings: Settings,
+    now: datetime,
+    parent: Case | None,
+) -> Routing:
+    jurisdiction = settings.authority.jurisdiction
+    label = decision.label
+    regime = regime_for(label, jurisdiction)
+    prior = _prior_requests(session, parsed, now)
+    if parent is None and regime in (Regime.REVIEW, Regime.FOISA_REVIEW):
+        parent = _quoted_parent(session, parsed, prior)
+    flags = [f.value for f in decision.flags]
+    if parsed.problems:
+        flags.append(CaseFlag.MALFORMED)
+    similar = _similarity_flags(parsed, prior, regime)
+    flags.extend(similar.keys())
+    needs_triage = Flag.NEEDS_TRIAGE in decision.flags or regime is None
+    received_at = inbound.received_at
+    classification = decision.to_json()
+    if similar:
+        classification["similar"] = similar
+    case = open_case(
+        session,
+        NewCase(
+            channel=Channel.EMAIL,
+            received_at=received_at,
+            received_on=local_time(received_at, settings).date(),
+            subject=parsed.subject,
+            text=parsed.text,
+            regime=regime,
+            label=label.value,
+            requester_name=parsed.sender_name,
+            requester_email=parsed.sender_address,
+            confidence=decision.confidence,
+            classification=classification,
+            flags=tuple(dict.fromkeys(flags)),
+            needs_triage=needs_triage,
+            parent_id=parent.id if parent else None,
+        ),
+        settings.references,
+        jurisdiction,
+        now,
+    )
+    if parent is not None:
+        record_event(session, case, EventKind.LINKED, "foibot", now, parent=parent.reference)
+    _store_attachments(session, inbound, parsed, case)
+    return Routing(
+        InboundState.CASE_OPENED,
+        case=case,
+        acknowledge=regime is not None,
+        parsed=parsed,
+        reason=label.value,
+    )
+
+
+def _prior_requests(
+    session: Session, parsed: ParsedMessage, now: datetime
+) -> Sequence[tuple[Case, PriorRequest]]:
+    rows = session.exec(
+        select(Case).where(col(Case.received_at) >= now - REPEAT_LOOKBACK).limit(5000)
+    ).all()
+    return [
+        (
+            c,
+            PriorRequest(
+                reference=c.reference, sender=c.requester_email, subject=c.subject, text=c.text
+            ),
+        )
+        for c in rows
+    ]
+
+
+def _similarity_flags(
+    parsed: ParsedMessage, prior: Sequence[tuple[Case, PriorRequest]], regime: Regime | None
+) -> dict[str, list[dict[str, object]]]:
+    if regime is None or not parsed.text.strip():
+        return {}
+    mine = [p for c, p in prior if c.requester_email == parsed.sender_address]
+    others = [p for c, p in prior if c.requester_email != parsed.sender_address]
+    out: dict[str, list[dict[str, object]]] = {}
+    repeats = find_repeats(parsed.text, mine)
+    if repeats:
+        out[CaseFlag.REPEAT] = [{"reference": s.reference, "score": s.score} for s in repeats]
+    robins = find_round_robins(parsed.text, others)
+    if robins:
+        out[CaseFlag.ROUND_ROBIN] = [{"reference": s.reference, "score": s.score} for s in robins]
+    return out
+
+
+def _quoted_parent(
+    session: Session, parsed: ParsedMessage, prior: Sequence[tuple[Case, PriorRequest]]
+) -> Case | None:
+    mine = [p for c, p in prior if c.requester_email == parsed.sender_address]
+    hit = find_quoted_case(parsed.text, mine)
+    if hit is None:
+        return None
+    return session.exec(select(Case).where(Case.reference == hit)).first()
