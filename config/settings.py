@@ -97,6 +97,25 @@ class IntakeSettings:
 
 
 @dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str = ""
+    signing_secret: str = ""
+    app_token: str = ""  # set: Socket Mode (no public Request URL needed)
+    host: str = "127.0.0.1"
+    port: int = 3000
+    api_url: str = "https://slack.com/api/"  # GovSlack or a test server
+    intake_channel: str = ""
+    staff_channel: str = ""
+    approvers: tuple[str, ...] = ()
+    approver_group: str = ""
+    allow_self_approval: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token)
+
+
+@dataclass(frozen=True)
 class Settings:
     authority: AuthoritySettings = field(default_factory=AuthoritySettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -104,6 +123,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     references: ReferenceSettings = field(default_factory=ReferenceSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
+    slack: SlackSettings = field(default_factory=SlackSettings)
 
     @property
     def from_address(self) -> str:
@@ -256,5 +276,10 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("[outbound] from_address: not an email address")
     if not settings.database.url:
         raise SettingsError("[database] url: required")
+    slack = settings.slack
+    if slack.enabled and not slack.app_token and not slack.signing_secret:
+        raise SettingsError("[slack] signing_secret: required for HTTP mode (or set app_token)")
+    if slack.enabled and not slack.staff_channel:
+        raise SettingsError("[slack] staff_channel: required when Slack is set up")
     if not 0.0 <= settings.intake.triage_threshold <= 1.0:
         raise SettingsError("[intake] triage_threshold: must be between 0 and 1")
