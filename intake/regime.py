@@ -16,7 +16,7 @@ class Regime(StrEnum):
     FOISA_REVIEW = "foisa-review"  # FOISA s20/s21 review
 
     @property
-    def title(self) -> str:
+    def law(self) -> str:
         return _TITLES[self]
 
     @property

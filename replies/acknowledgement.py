@@ -49,7 +49,7 @@ def render_acknowledgement(facts: AcknowledgementFacts, authority: AuthoritySett
         "received": facts.received,
         "subject": facts.subject,
         "kind": _KIND[regime] if regime else "message",
-        "law": regime.title if regime else "our usual procedures",
+        "law": regime.law if regime else "our usual procedures",
         "clock_explanation": _CLOCK[regime] if regime else "",
         "due": facts.due if regime else None,
         "privacy_url": authority.privacy_url,
