@@ -638,7 +638,7 @@ def _extend(
 
 def _needs(cite: str | None, kind: ClockEventType, rule: _Rule) -> str:
     if cite is None:
-        raise ClockError(f"{kind.value} does not apply to a {rule.name} clock")
+        raise ClockError(f"{kind.value} does not apply to the {rule.name} clock")
     return cite
 
 
