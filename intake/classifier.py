@@ -1,0 +1,706 @@
+"""Classify an incoming message: which kind of mail it is, how sure foibot is, and why.
+
+Pure: text in, decision out. The phrases, weights and thresholds come from `config.rules`
+(the shipped `classifier.toml`, which an authority can extend). rapidfuzz does all fuzzy
+comparison: words of the text are mapped to phrase words with `process.extractOne` (typos,
+inflections), and each candidate phrase is scored against the words found near each other in
+the text with `fuzz.token_sort_ratio` (word order). The score is what staff see on the card:
+"sar: 'all the information you hold about me' (96)".
+
+How the decision is made, the way an information-rights officer reads a message:
+1. Only the sender's own words count: quoted earlier messages and signatures are dropped.
+2. Intent first: a new request for information, a subject access request, an internal review,
+   a complaint, something about an existing request (clarification), or none of these (other).
+   Each intent's evidence is summed with diminishing returns; "other" starts with a baseline,
+   so a message must show some sign of being anything else.
+3. Regime second: a new request about the environment is EIR whether or not it says so.
+4. Validity (FOIA s8): a new request without a real name or without a description of the
+   information is flagged for advice and assistance (s16), never refused here.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from config.rules import PhraseRole, Rules, default_rules
+
+
+class Label(StrEnum):
+    FOI = "foi"
+    EIR = "eir"
+    SAR = "sar"
+    INTERNAL_REVIEW = "internal_review"
+    COMPLAINT = "complaint"
+    CLARIFICATION = "clarification"
+    OTHER = "other"
+
+
+class Flag(StrEnum):
+    NEEDS_TRIAGE = "needs_triage"  # confidence below the configured threshold: a person decides
+    NO_REAL_NAME = "no_real_name"  # FOIA s8(1)(b): advise and assist (s16), don't refuse
+    NO_DESCRIPTION = "no_description"  # FOIA s8(1)(c) / EIR reg 9(2): ask what is wanted
+    ICO_MENTIONED = "ico_mentioned"  # the sender threatens or mentions going to the regulator
+    AUTOMATED_REPLY = "automated_reply"  # an auto-reply that got past the header checks
+
+
+@dataclass(frozen=True)
+class Evidence:
+    label: Label
+    phrase: str  # the configured phrase (or structural cue)
+    matched: str  # the sender's words that matched it
+    score: float  # rapidfuzz score, 0-100
+    weight: float  # the weight it carried (after the subject-line factor)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label.value,
+            "phrase": self.phrase,
+            "matched": self.matched,
+            "score": round(self.score, 1),
+            "weight": round(self.weight, 2),
+        }
+
+    def __str__(self) -> str:
+        return f"{self.label}: '{self.matched}' ({self.score:.0f})"
+
+
+@dataclass(frozen=True)
+class Classification:
+    label: Label
+    confidence: float  # 0-1
+    evidence: tuple[Evidence, ...]  # strongest first
+    flags: tuple[Flag, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label.value,
+            "confidence": round(self.confidence, 3),
+            "evidence": [e.to_json() for e in self.evidence],
+            "flags": [f.value for f in self.flags],
+        }
+
+
+@dataclass(frozen=True)
+class Incoming:
+    subject: str
+    text: str  # plain text (HTML already converted upstream)
+    sender: str = ""  # email address or Slack user
+    sender_name: str = ""  # display name, if any
+
+
+# ---------------------------------------------------------------------------------------------
+# The sender's own words
+
+
+_REPLY_HEADER = re.compile(
+    r"^[ \t]*(?:"
+    r"On\b[^\n]{0,300}(?:\n[^\n]{0,300})?\bwrote:[ \t]*$"  # Gmail, Apple Mail, Thunderbird
+    r"|-{2,}[ \t]*Original Message[ \t]*-{2,}"  # Outlook
+    r"|_{10,}[ \t]*$"  # Outlook's rule above the quoted header
+    r"|From:[^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*(?:Sent|Date):"  # a quoted header block
+    r")",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FORWARD = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*Forwarded message[ \t]*-{2,}|Begin forwarded message:)[^\n]*\n?",
+    re.IGNORECASE | re.MULTILINE,
+)
+_HEADER_LINE = re.compile(r"^(?:from|sent|date|to|cc|subject):", re.IGNORECASE)
+_SUBJECT_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fwd?|fw|aw|sv|wg|tr)\s*(?:\[\d+\])?\s*:|\[[^\]]*\])\s*", re.I
+)
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|sv)\s*(?:\[\d+\])?\s*:", re.I)
+
+
+def clean_subject(subject: str) -> str:
+    """The subject without reply/forward prefixes and [tags]."""
+    previous = None
+    while previous != subject:
+        previous, subject = subject, _SUBJECT_PREFIX.sub("", subject, count=1)
+    return subject.strip()
+
+
+def is_reply_subject(subject: str) -> bool:
+    """Whether the subject says this answers an earlier message ("Re: ...")."""
+    previous = None
+    while previous != subject:
+        if _REPLY_PREFIX.match(subject):
+            return True
+        previous, subject = subject, _SUBJECT_PREFIX.sub("", subject, count=1)
+    return False
+
+
+def own_words(text: str, rules: Rules | None = None) -> str:
+    """The sender's own words: quoted replies, signatures and footers removed, length capped.
+
+    Quoted replies go entirely: a reply that quotes our acknowledgement must be judged on what
+    the sender wrote, not on our wording. A forwarded message is kept, since forwarding a
+    request to the desk is how requests reach us from elsewhere in the authority.
+    """
+    rules = rules or default_rules()
+    forward = _FORWARD.search(text)
+    for reply in _REPLY_HEADER.finditer(text):
+        if forward is None or reply.start() < forward.start():
+            text = text[: reply.start()]
+        break
+    kept: list[str] = []
+    markers = rules.text.signature_markers
+    in_forward_header = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if _FORWARD.match(line):
+            in_forward_header = True
+            continue
+        if in_forward_header:
+            if not stripped or _HEADER_LINE.match(stripped):
+                continue
+            in_forward_header = False
+        if stripped.startswith(">"):
+            continue
+        if line.rstrip() == "--" or line == "-- ":
+            break  # RFC 3676 signature separator
+        lowered = stripped.lower()
+        if lowered and any(lowered.startswith(m) for m in markers):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip()[: rules.text.max_chars]
+
+
+# ---------------------------------------------------------------------------------------------
+# Words and phrases
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_APOSTROPHES = str.maketrans("", "", "'\u2019")
+# Contractions are spelt out, so "I'm requesting" matches "i am requesting" and "haven't had"
+# matches "have not had" (apostrophes are often left out, so "dont" counts too).
+_CONTRACTIONS = {
+    "im": ("i", "am"),
+    "ive": ("i", "have"),
+    "id": ("i", "would"),
+    "youre": ("you", "are"),
+    "youve": ("you", "have"),
+    "weve": ("we", "have"),
+    "theyre": ("they", "are"),
+    "isnt": ("is", "not"),
+    "arent": ("are", "not"),
+    "wasnt": ("was", "not"),
+    "dont": ("do", "not"),
+    "doesnt": ("does", "not"),
+    "didnt": ("did", "not"),
+    "havent": ("have", "not"),
+    "hasnt": ("has", "not"),
+    "hadnt": ("had", "not"),
+    "cant": ("can", "not"),
+    "cannot": ("can", "not"),
+    "wont": ("will", "not"),
+    "wouldnt": ("would", "not"),
+    "couldnt": ("could", "not"),
+    "shouldnt": ("should", "not"),
+}
+
+
+def _tokens(text: str) -> Iterator[tuple[str, tuple[int, int]]]:
+    for m in _WORD.finditer(text):
+        word = m.group().lower().translate(_APOSTROPHES)
+        expanded = _CONTRACTIONS.get(word)
+        if expanded is None:
+            yield word, m.span()
+        else:
+            for part in expanded:
+                yield part, m.span()
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words as phrases are compared: apostrophes dropped, contractions spelt out."""
+    return [word for word, _ in _tokens(text)]
+
+
+# A text word is fuzzily mapped to a phrase word only if they share the first letter (typos
+# there are rare, and "later"/"water", "omission"/"emission" stay apart) and are close enough
+# for their length: short words must be exact, one slip is allowed in longer ones.
+_FUZZY_MIN_LENGTH = 5
+_WORD_CACHE_LIMIT = 200_000
+
+
+def _word_cutoff(length: int) -> float:
+    if length == 5:
+        return 88.0  # one letter added or dropped
+    if length <= 7:
+        return 84.0
+    return 82.0
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    label: Label
+    role: PhraseRole
+    text: str  # normalised, as compared with rapidfuzz
+    shown: str  # as configured, for evidence
+    words: tuple[str, ...]  # distinct words, phrase order
+    content: frozenset[str]  # the words that must all be present (not stopwords)
+    needed: int  # distinct content words that must be present before it is scored
+    radius: int  # how far (in words) from the anchor its other words may be
+    weight: float
+    flag: Flag | None
+
+
+class _Compiled:
+    """Phrase data prepared once per Rules: vocabulary, inverted index, word cache."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        stop = set(rules.text.stopwords)
+        self.phrases: list[_Phrase] = []
+        self.by_word: dict[str, list[int]] = {}
+        self.single: dict[str, list[int]] = {}  # one-word phrases need no window
+        vocab: set[str] = set()
+        for rule in rules.phrases:
+            words = words_of(rule.phrase)
+            if not words:
+                continue
+            distinct = tuple(dict.fromkeys(words))
+            # Small words may be missing from a long phrase, but in a short one they carry the
+            # meaning ("as requested" is not "requested").
+            content = [w for w in distinct if len(words) <= 3 or w not in stop] or list(distinct)
+            index = len(self.phrases)
+            self.phrases.append(
+                _Phrase(
+                    label=Label(rule.label),
+                    role=rule.role,
+                    text=" ".join(words),
+                    shown=rule.phrase,
+                    words=distinct,
+                    content=frozenset(content),
+                    needed=len(content),
+                    radius=len(words) + 3,
+                    weight=rule.weight,
+                    flag=Flag(rule.flag) if rule.flag else None,
+                )
+            )
+            vocab.update(distinct)
+            if len(distinct) == 1:
+                self.single.setdefault(distinct[0], []).append(index)
+            else:
+                for word in content:
+                    self.by_word.setdefault(word, []).append(index)
+        self.vocab = frozenset(vocab)
+        self.exact = frozenset(rules.text.exact_words)
+        self.conditionals = frozenset(rules.text.conditional_words)
+        self.polite = frozenset(rules.text.not_conditional_after)
+        self.negations = frozenset(rules.text.negation_words)
+        self.existing = frozenset(rules.text.existing_request_words)
+        by_initial: dict[str, list[str]] = {}
+        for word in sorted(vocab):
+            if len(word) >= _FUZZY_MIN_LENGTH - 1:
+                by_initial.setdefault(word[0], []).append(word)
+        self.by_initial = by_initial
+        self.cache: dict[str, str | None] = {}
+        self.valedictions = tuple(sorted(rules.validity.valedictions, key=len, reverse=True))
+        self.generic = frozenset(rules.validity.generic_words) | stop
+        self.titles = frozenset(rules.validity.titles)
+        self.not_names = frozenset(rules.validity.not_names)
+
+    def canonical(self, word: str) -> str | None:
+        """The phrase word this text word stands for, if any (memoised: words repeat a lot)."""
+        if word in self.vocab:
+            return word
+        try:
+            return self.cache[word]
+        except KeyError:
+            pass
+        found: str | None = None
+        if len(word) >= _FUZZY_MIN_LENGTH and word not in self.exact and not word.isdigit():
+            choices = self.by_initial.get(word[0])
+            if choices:
+                best = process.extractOne(
+                    word, choices, scorer=fuzz.ratio, score_cutoff=_word_cutoff(len(word))
+                )
+                if best is not None:
+                    found = best[0]
+        if len(self.cache) >= _WORD_CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[word] = found
+        return found
+
+
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compiled(rules: Rules) -> _Compiled:
+    compiled = _COMPILED.get(id(rules))
+    if compiled is None or compiled.rules is not rules:
+        if len(_COMPILED) > 16:
+            _COMPILED.clear()
+        compiled = _COMPILED[id(rules)] = _Compiled(rules)
+    return compiled
+
+
+@dataclass(frozen=True)
+class _Match:
+    phrase: _Phrase
+    score: float
+    segment: int
+    first: int  # token span, for overlap checks
+    last: int
+    matched: str
+    weight: float
+
+    @property
+    def value(self) -> float:
+        # Strength falls from 1 at a perfect match to 0 at a score of 50.
+        return self.weight * max(0.0, (self.score - 50.0) / 50.0)
+
+
+# Where a sentence (or list item, or paragraph) ends: a phrase never spans one, so "...the
+# request. If I..." is not "I request".
+_LIST_MARK = r"(?:\(?\d{1,2}[.):]|\(?[a-hA-H][.)]|\(?[ivx]{1,4}\)|[•·▪●*\u2013-])"
+_SENTENCE_END = re.compile(rf"[.!?;:]+(?=\s|[A-Z]|$)|\n[ \t]*\n|\n(?=[ \t]*{_LIST_MARK})")
+
+
+class _Segment:
+    """One run of text (the subject, or the body) as words with their positions."""
+
+    def __init__(self, text: str, compiled: _Compiled) -> None:
+        self.text = text
+        self.spans: list[tuple[int, int]] = []
+        self.words: list[str] = []
+        self.sentence: list[int] = []
+        self.positions: dict[str, list[int]] = {}
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        for index, (word, span) in enumerate(_tokens(text)):
+            self.words.append(word)
+            self.spans.append(span)
+            self.sentence.append(bisect_left(ends, span[1]))
+            canon = compiled.canonical(word)
+            if canon is not None:
+                self.positions.setdefault(canon, []).append(index)
+
+    def shown(self, first: int, last: int) -> str:
+        start, end = self.spans[first][0], self.spans[last][1]
+        snippet = " ".join(self.text[start:end].split())
+        return snippet if len(snippet) <= 100 else snippet[:97] + "..."
+
+
+def _nearest(positions: list[int], anchor: int, radius: int, sentence: list[int]) -> int | None:
+    """The occurrence nearest the anchor, within the radius and the anchor's sentence."""
+    i = bisect_left(positions, anchor)
+    best: int | None = None
+    home = sentence[anchor]
+    if i < len(positions) and positions[i] - anchor <= radius and sentence[positions[i]] == home:
+        best = positions[i]
+    if i > 0 and anchor - positions[i - 1] <= radius and sentence[positions[i - 1]] == home:
+        before = positions[i - 1]
+        if best is None or anchor - before < best - anchor:
+            best = before
+    return best
+
+
+# In order, typos and inflections cost little; the same words in another order ("the request
+# may be refined" for "refine the request") cost a fixed penalty, and each extra word inside
+# the match ("status of my FOI request") a small one.
+_REORDER_PENALTY = 20.0
+_GAP_PENALTY = 3.0
+
+
+def _match_phrase(
+    phrase: _Phrase, segment: _Segment, number: int, weight: float, cutoff: float
+) -> _Match | None:
+    positions = segment.positions
+    present = [w for w in phrase.words if w in positions]
+    anchor_word = min(phrase.content, key=lambda w: len(positions[w]))
+    best_score, best_span = 0.0, (0, 0)
+    for anchor in positions[anchor_word][:50]:
+        picked = {anchor}
+        missing = False
+        for word in present:
+            if word == anchor_word:
+                continue
+            at = _nearest(positions[word], anchor, phrase.radius, segment.sentence)
+            if at is not None:
+                picked.add(at)
+            elif word in phrase.content:
+                missing = True  # every content word must be in this window
+                break
+        if missing:
+            continue
+        ordered = sorted(picked)
+        found = " ".join(segment.words[i] for i in ordered)
+        score = max(
+            fuzz.ratio(phrase.text, found),
+            fuzz.token_sort_ratio(phrase.text, found) - _REORDER_PENALTY,
+        ) - _GAP_PENALTY * (ordered[-1] - ordered[0] + 1 - len(ordered))
+        if score >= cutoff and score > best_score:
+            best_score, best_span = score, (ordered[0], ordered[-1])
+            if score >= 100:
+                break
+    if not best_score:
+        return None
+    first, last = best_span
+    return _Match(phrase, best_score, number, first, last, segment.shown(first, last), weight)
+
+
+def _find_matches(segments: Sequence[tuple[_Segment, float]], compiled: _Compiled) -> list[_Match]:
+    cutoff = compiled.rules.thresholds.min_phrase_score
+    matches: list[_Match] = []
+    for number, (segment, weight) in enumerate(segments):
+        positions = segment.positions
+        counts: dict[int, int] = {}
+        for word in positions:
+            for index in compiled.by_word.get(word, ()):
+                counts[index] = counts.get(index, 0) + 1
+            for index in compiled.single.get(word, ()):
+                phrase = compiled.phrases[index]
+                # One word: score the best-spelt occurrence against the phrase word.
+                found = max(
+                    (segment.words[i] for i in positions[word]),
+                    key=lambda w, p=phrase.text: fuzz.ratio(p, w),  # type: ignore[misc]
+                )
+                score = fuzz.ratio(phrase.text, found, score_cutoff=cutoff)
+                if score:
+                    at = positions[word][0]
+                    for i in positions[word]:
+                        if segment.words[i] == found:
+                            at = i
+                            break
+                    matches.append(
+                        _Match(
+                            phrase,
+                            score,
+                            number,
+                            at,
+                            at,
+                            segment.shown(at, at),
+                            phrase.weight * weight,
+                        )
+                    )
+        for index, count in counts.items():
+            phrase = compiled.phrases[index]
+            if count < phrase.needed:
+                continue
+            match = _match_phrase(phrase, segment, number, phrase.weight * weight, cutoff)
+            if match is not None:
+                matches.append(match)
+    hedge = compiled.rules.scoring.hedge_weight
+    # "my FOI request" is one already made: neither it nor a phrase inside it ("information
+    # request") says this is a new request.
+    existing = [
+        (m.segment, m.first, m.last)
+        for m in matches
+        if _is_new_request(m)
+        and m.first > 0
+        and segments[m.segment][0].words[m.first - 1] in compiled.existing
+    ]
+    kept: list[_Match] = []
+    for m in matches:
+        segment = segments[m.segment][0]
+        if _is_new_request(m) and any(
+            n == m.segment and first <= m.first and m.last <= last for n, first, last in existing
+        ):
+            continue
+        if _conditional(segment, m.first, compiled) or _negated(segment, m, compiled):
+            m = replace(m, weight=m.weight * hedge)
+        kept.append(m)
+    return kept
+
+
+def _is_new_request(match: _Match) -> bool:
+    return match.phrase.label in (Label.FOI, Label.EIR) and match.phrase.role is PhraseRole.INTENT
+
+
+def _negated(segment: _Segment, match: _Match, compiled: _Compiled) -> bool:
+    """Whether a negation word stands just before a phrase that is not itself negative."""
+    if any(w in compiled.negations for w in match.phrase.words):
+        return False
+    home = segment.sentence[match.first]
+    for i in range(max(0, match.first - 3), match.first):
+        if segment.sentence[i] == home and segment.words[i] in compiled.negations:
+            return True
+    return False
+
+
+def _conditional(segment: _Segment, first: int, compiled: _Compiled) -> bool:
+    """Whether the match follows "if"/"unless"... in its sentence: "if this exceeds the cost
+    limit I can refine my request" is a new request's boilerplate, not a refinement."""
+    home = segment.sentence[first]
+    i = first - 1
+    while i >= 0 and segment.sentence[i] == home:
+        if segment.words[i] in compiled.conditionals and not (
+            # "I would be grateful if you could..." is politeness, not a condition.
+            i > 0 and segment.words[i - 1] in compiled.polite
+        ):
+            return True
+        i -= 1
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure and validity
+
+_LIST_ITEM = re.compile(rf"^[ \t]*{_LIST_MARK}\s*\S")
+
+
+def _list_items(text: str) -> int:
+    return sum(1 for line in text.splitlines() if _LIST_ITEM.match(line))
+
+
+_NAME_WORD = re.compile(r"^[^\W\d_]+(?:[-'\u2019.][^\W\d_]*)*$")
+
+
+def _is_real_name(name: str, compiled: _Compiled) -> bool:
+    """A first name and surname, initials and surname, or a title and surname."""
+    parts = name.replace(",", " ").split()
+    if not 1 <= len(parts) <= 5 or not all(_NAME_WORD.match(p) for p in parts):
+        return False
+    words = [p.strip(".").lower() for p in parts]
+    named = [w for w in words if w not in compiled.titles]
+    if not named or any(w in compiled.not_names for w in named):
+        return False
+    return len(named) >= (1 if len(named) < len(words) else 2)
+
+
+def _signed_name(text: str, compiled: _Compiled) -> str:
+    """The name under the sign-off ("Yours faithfully,\\nJo Bloggs"), if there is one."""
+    lines = [line.strip() for line in text.splitlines()]
+    for i in range(len(lines) - 1, -1, -1):
+        lowered = lines[i].lower()
+        for valediction in compiled.valedictions:
+            if lowered.startswith(valediction) and not lowered[len(valediction) :][:1].isalnum():
+                rest = lines[i][len(valediction) :].strip(" ,.!-")
+                if rest:
+                    return rest
+                following = [line for line in lines[i + 1 :] if line]
+                return following[0].strip(" ,.") if following else ""
+    return ""
+
+
+def _description_words(text: str, exclude: set[str], compiled: _Compiled) -> int:
+    generic = compiled.generic
+    return len(
+        {
+            w
+            for w in words_of(text)
+            if len(w) > 2 and w not in generic and w not in exclude and not w.isdigit()
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The decision
+
+_INTENTS: tuple[Label, ...] = (
+    Label.FOI,  # stands for "a new request", FOI or EIR
+    Label.SAR,
+    Label.INTERNAL_REVIEW,
+    Label.COMPLAINT,
+    Label.CLARIFICATION,
+    Label.OTHER,
+)
+
+
+def _accept(matches: list[_Match]) -> list[_Match]:
+    """Strongest first; a match overlapping a stronger one for the same label counts once."""
+    taken: dict[tuple[Label, bool, int], list[tuple[int, int]]] = {}
+    kept: list[_Match] = []
+    for m in sorted(matches, key=lambda m: m.value, reverse=True):
+        key = (m.phrase.label, m.phrase.role is PhraseRole.TOPIC, m.segment)
+        spans = taken.setdefault(key, [])
+        if any(m.first <= last and first <= m.last for first, last in spans):
+            continue
+        seen = {k.phrase.text for k in kept if k.phrase.label is m.phrase.label}
+        if m.phrase.text in seen:
+            continue  # the same phrase in the subject and the body counts once
+        spans.append((m.first, m.last))
+        kept.append(m)
+    return kept
+
+
+def _combine(values: list[float], decay: float) -> float:
+    return sum(v * decay**i for i, v in enumerate(sorted(values, reverse=True)))
+
+
+def classify(message: Incoming, rules: Rules | None = None) -> Classification:
+    """Label, confidence, evidence and flags for one incoming message."""
+    rules = rules or default_rules()
+    compiled = _compiled(rules)
+    body = own_words(message.text, rules)
+    subject = clean_subject(message.subject)
+    segments = [
+        (_Segment(subject, compiled), rules.scoring.subject_weight),
+        (_Segment(body, compiled), 1.0),
+    ]
+    matches = _accept(_find_matches(segments, compiled))
+
+    evidence: list[Evidence] = [
+        Evidence(m.phrase.label, m.phrase.shown, m.matched, m.score, m.weight) for m in matches
+    ]
+    intent_values: dict[Label, list[float]] = {label: [] for label in _INTENTS}
+    environment = 0.0
+    for m in matches:
+        if m.phrase.label is Label.EIR:
+            environment += m.value
+        if m.phrase.role is PhraseRole.INTENT:
+            kind = Label.FOI if m.phrase.label is Label.EIR else m.phrase.label
+            intent_values[kind].append(m.value)
+    items = _list_items(body)
+    if items >= rules.scoring.list_min_items:
+        intent_values[Label.FOI].append(rules.scoring.list_weight)
+        evidence.append(
+            Evidence(
+                Label.FOI, "numbered list", f"{items} list items", 100.0, rules.scoring.list_weight
+            )
+        )
+
+    if is_reply_subject(message.subject):
+        # A reply in a thread is about something already under way.
+        intent_values[Label.CLARIFICATION].append(rules.scoring.reply_weight)
+        evidence.append(
+            Evidence(
+                Label.CLARIFICATION,
+                "reply subject",
+                message.subject.strip()[:100],
+                100.0,
+                rules.scoring.reply_weight,
+            )
+        )
+    scores = {label: _combine(v, rules.scoring.decay) for label, v in intent_values.items()}
+    # "other" needs no evidence: anything else must show more than this to win.
+    scores[Label.OTHER] += rules.thresholds.min_evidence
+    # Ties go to "other": a person should look rather than foibot guess.
+    ranked = sorted(scores.items(), key=lambda kv: (kv[1], kv[0] is Label.OTHER), reverse=True)
+    (intent, top), (_, second) = ranked[0], ranked[1]
+    confidence = top / (top + second + rules.scoring.smoothing)
+
+    label: Label = intent
+    if intent is Label.FOI:
+        threshold = rules.thresholds.eir_topic_score
+        label = Label.EIR if environment >= threshold else Label.FOI
+        margin = min(1.0, abs(environment - threshold) / threshold) if threshold else 1.0
+        confidence *= 0.5 + 0.5 * margin
+
+    flags: list[Flag] = []
+    if confidence < rules.thresholds.triage_confidence:
+        flags.append(Flag.NEEDS_TRIAGE)
+    if label in (Label.FOI, Label.EIR):
+        signed = _signed_name(body, compiled)
+        # EIR requests need not give a name (reg 5 has no s8 equivalent); FOIA ones must.
+        if label is Label.FOI and not (
+            _is_real_name(message.sender_name, compiled) or _is_real_name(signed, compiled)
+        ):
+            flags.append(Flag.NO_REAL_NAME)
+        names = set(words_of(message.sender_name)) | set(words_of(signed))
+        described = _description_words(f"{subject}\n{body}", names, compiled)
+        if described < rules.validity.min_description_words:
+            flags.append(Flag.NO_DESCRIPTION)
+    for m in matches:
+        if m.phrase.flag is not None and m.phrase.flag not in flags:
+            flags.append(m.phrase.flag)
+
+    evidence.sort(key=lambda e: e.weight * max(0.0, (e.score - 50.0) / 50.0), reverse=True)
+    return Classification(label, max(0.0, min(1.0, confidence)), tuple(evidence), tuple(flags))
