@@ -185,8 +185,7 @@ _UK_DAYS = (
     "part of the UK ({cite})."
 )
 _SCOTTISH_DAYS = (
-    "Working days: not Saturdays, Sundays, Christmas Day or a bank holiday in Scotland "
-    "(FOISA s73)."
+    "Working days: not Saturdays, Sundays, Christmas Day or a bank holiday in Scotland (FOISA s73)."
 )
 
 _RULES: dict[Regime, _Rule] = {
@@ -424,8 +423,7 @@ def _working_day_clock(
             cite = _needs(rule.clarification_cite, kind, rule)
             if asked is None:
                 raise ClockError(
-                    f"clarification_received on {ev.on} without a clarification_requested "
-                    "before it"
+                    f"clarification_received on {ev.on} without a clarification_requested before it"
                 )
             receipt, asked, windows = ev.on, None, []
             lines.append(
@@ -755,8 +753,7 @@ def _subject_access(
         elif kind is ClockEventType.CLARIFICATION_RECEIVED:
             if asked is None:
                 raise ClockError(
-                    f"clarification_received on {ev.on} without a clarification_requested "
-                    "before it"
+                    f"clarification_received on {ev.on} without a clarification_requested before it"
                 )
             pauses.append((asked, ev.on))
             asked = None

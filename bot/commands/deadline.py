@@ -1,8 +1,8 @@
 """`foibot deadline`: compute a due date without a database, with the working shown.
 
-    foibot deadline --regime {foi,eir,sar,review,foisa,foisa-review} --received DATE[THH:MM]
-                    [--event TYPE:DATE[:N]]... [--jurisdiction {england-and-wales,scotland,
-                    northern-ireland}] [--json]
+foibot deadline --regime {foi,eir,sar,review,foisa,foisa-review} --received DATE[THH:MM]
+                [--event TYPE:DATE[:N]]... [--jurisdiction {england-and-wales,scotland,
+                northern-ireland}] [--json]
 """
 
 from __future__ import annotations
@@ -55,8 +55,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--jurisdiction",
         default=Jurisdiction.ENGLAND_AND_WALES.value,
         metavar="{" + ",".join(j.value for j in Jurisdiction) + "}",
-        help="where the authority is (decides subject access holidays); default "
-        "england-and-wales",
+        help="where the authority is (decides subject access holidays); default england-and-wales",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=run)
@@ -100,9 +99,7 @@ def _jurisdiction(text: str) -> Jurisdiction:
     try:
         return Jurisdiction(text.strip().lower())
     except ValueError:
-        raise UsageError(
-            f"unknown jurisdiction {text!r} (choose from {_JURISDICTIONS})"
-        ) from None
+        raise UsageError(f"unknown jurisdiction {text!r} (choose from {_JURISDICTIONS})") from None
 
 
 def _date(flag: str, text: str | None) -> dt.date:

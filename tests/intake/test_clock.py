@@ -289,7 +289,7 @@ WORKED = [
         ),
         id="foisa-clarification-over-easter",
     ),
-    # ---- fees ---------------------------------------------------------------------------------------
+    # ---- fees ------------------------------------------------------------------------------------
     pytest.param(
         # FOI Mon 8 Jan 2024 (Tue 2 Jan, Scotland, is before). WD1-4 Tue 9-Fri 12 Jan. Fees
         # notice Mon 15 Jan, fee in Fri 26 Jan: s10(2) disregards 15-26 Jan (10 WD). WD5-9
@@ -328,7 +328,7 @@ WORKED = [
         ),
         id="foisa-fee-pause-st-andrews",
     ),
-    # ---- subject access: calendar months (ICO method) ----------------------------------------------
+    # ---- subject access: calendar months (ICO method) --------------------------------------------
     pytest.param(
         # 30 Jan 2025 -> no 30 Feb -> last day of Feb: Fri 28 Feb 2025.
         case(Regime.SAR, D(2025, 1, 30), D(2025, 2, 28)),
@@ -586,9 +586,7 @@ def test_foi_review_request_window_is_40_working_days_from_the_response() -> Non
     # Response Wed 4 Mar 2026. WD1-2 5-6 Mar; WD3-7 9-13; WD8 Mon 16; skip 17 (NI); WD9-11
     # 18-20; WD12-16 23-27; WD17-20 30 Mar-2 Apr; skip 3, 6 Apr; WD21-24 7-10; WD25-29 13-17;
     # WD30-34 20-24; WD35-38 27-30 Apr; WD39 Fri 1 May; skip Mon 4 May; WD40 Tue 5 May 2026.
-    deadline = compute_deadline(
-        Regime.FOI, D(2026, 2, 9), [ev(T.RESPONSE_ISSUED, D(2026, 3, 4))]
-    )
+    deadline = compute_deadline(Regime.FOI, D(2026, 2, 9), [ev(T.RESPONSE_ISSUED, D(2026, 3, 4))])
     assert deadline.review_request_by == D(2026, 5, 5)
     assert deadline.state is ClockState.RESPONDED
     assert deadline.responded_late is False
@@ -629,9 +627,7 @@ def test_foisa_review_window_without_a_response() -> None:
 
 def test_eir_review_window() -> None:
     # EIR reg 11(2): 40 WD after the response; same counting as the FOI case -> Tue 5 May 2026.
-    deadline = compute_deadline(
-        Regime.EIR, D(2026, 2, 9), [ev(T.RESPONSE_ISSUED, D(2026, 3, 4))]
-    )
+    deadline = compute_deadline(Regime.EIR, D(2026, 2, 9), [ev(T.RESPONSE_ISSUED, D(2026, 3, 4))])
     assert deadline.review_request_by == D(2026, 5, 5)
 
 
@@ -670,7 +666,7 @@ def test_is_overdue() -> None:
     assert answered.responded_late is True
 
 
-# ---- bad sequences ---------------------------------------------------------------------------------
+# ---- bad sequences -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
