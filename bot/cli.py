@@ -9,10 +9,9 @@ import sys
 from collections.abc import Sequence
 
 import bot.commands
+from bot.errors import UsageError
 
-
-class UsageError(Exception):
-    """Bad input from the command line: printed as one line, exit status 2."""
+__all__ = ["UsageError", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
