@@ -145,9 +145,15 @@ _WINDOW_BEFORE = 3
 _WINDOW_AFTER = 12
 
 
+_FORMATTED: dict[dt.date, str] = {}  # a few thousand distinct dates at most; saves the bench
+
+
 def format_date(d: dt.date) -> str:
     """'Friday 2 February 2024': unambiguous for staff on both sides of the Atlantic."""
-    return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month]} {d.year}"
+    text = _FORMATTED.get(d)
+    if text is None:
+        text = _FORMATTED[d] = f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month]} {d.year}"
+    return text
 
 
 def _display_name(raw: str) -> str:
@@ -216,7 +222,11 @@ class WorkingCalendar:
     def for_regime(
         cls, regime: Regime, jurisdiction: Jurisdiction = Jurisdiction.ENGLAND_AND_WALES
     ) -> WorkingCalendar:
-        return cls.for_scope(scope_for(regime, jurisdiction))
+        key = (regime, jurisdiction)
+        calendar = _BY_REGIME.get(key)
+        if calendar is None:
+            calendar = _BY_REGIME[key] = cls.for_scope(scope_for(regime, jurisdiction))
+        return calendar
 
     # ---- queries ------------------------------------------------------------------------
 
@@ -240,9 +250,13 @@ class WorkingCalendar:
         if n == 0:
             return d
         o = d.toordinal()
-        # About 250 working days a year; ask for enough years that the answer is inside.
+        # n working days never span more than 2n + 14 calendar days (the longest UK run of
+        # non-working days is five), so the answer lies inside a table covering that.
         span = abs(n) * 2 + 14
-        t = self._covering(o - (span if n < 0 else 0), o + (span if n > 0 else 0))
+        lo, hi = (o, o + span) if n > 0 else (o - span, o)
+        t = self._table
+        if t is None or lo < t.base or hi > t.end:
+            t = self._covering(lo, hi)
         i = o - t.base
         if n > 0:
             return dt.date.fromordinal(t.wd[t.cum[i] + n - 1])
@@ -357,6 +371,9 @@ class WorkingCalendar:
         return "; ".join(
             f"{_display_name(raw)} ({_parts(nations)})" for raw, nations in names.items()
         )
+
+
+_BY_REGIME: dict[tuple[Regime, Jurisdiction], WorkingCalendar] = {}
 
 
 def scope_for(regime: Regime, jurisdiction: Jurisdiction) -> CalendarScope:

@@ -647,6 +647,8 @@ def _nth_counted(
     windows: Sequence[tuple[dt.date, dt.date]],
 ) -> dt.date:
     """The n-th working day after `receipt` that is not inside a disregarded fee period."""
+    if not windows:
+        return calendar.add_working_days(receipt, n)
     cursor, remaining = receipt, n
     for start, end in windows:
         if end <= cursor:
@@ -948,6 +950,8 @@ def _as_date(d: dt.date) -> dt.date:
 
 
 def _ordered(events: Sequence[ClockEvent], received: dt.date) -> list[ClockEvent]:
+    if not events:
+        return []
     ordered: list[ClockEvent] = []
     for ev in events:
         on = _as_date(ev.on)
@@ -960,5 +964,6 @@ def _ordered(events: Sequence[ClockEvent], received: dt.date) -> list[ClockEvent
             raise ClockError(f"{kind.value} on {on} takes no number (only extension does)")
         same = on is ev.on and kind is ev.type
         ordered.append(ev if same else ClockEvent(kind, on, ev.amount))
-    ordered.sort(key=lambda e: (e.on, _SAME_DAY_ORDER[e.type]))
+    if len(ordered) > 1:
+        ordered.sort(key=lambda e: (e.on, _SAME_DAY_ORDER[e.type]))
     return ordered
