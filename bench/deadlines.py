@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intake.calendar import CalendarScope, WorkingCalendar  # noqa: E402
-from intake.clock import ClockEvent, ClockEventType, compute_deadline  # noqa: E402
-from intake.regime import Jurisdiction, Regime  # noqa: E402
+from intake.calendar import CalendarScope, WorkingCalendar
+from intake.clock import ClockEvent, ClockEventType, compute_deadline
+from intake.regime import Jurisdiction, Regime
 
 T = ClockEventType
 Case = tuple[Regime, dt.date, tuple[ClockEvent, ...], Jurisdiction]
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def baseline() -> None:
         for _regime, received, _events, _jurisdiction in cases:
-            received + four_weeks  # noqa: B018 - the work being timed
+            received + four_weeks
 
     build = timed("calendar build", warm)
     engine_time = min(timed("engine", engine) for _ in range(args.repeat))
