@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -137,19 +137,22 @@ def is_reply_subject(subject: str) -> bool:
     return False
 
 
-def own_words(text: str, rules: Rules | None = None) -> str:
-    """The sender's own words: quoted replies, signatures and footers removed, length capped.
+def split_reply(text: str, rules: Rules | None = None) -> tuple[str, str]:
+    """(the sender's own words, the earlier messages they quote).
 
-    Quoted replies go entirely: a reply that quotes our acknowledgement must be judged on what
-    the sender wrote, not on our wording. A forwarded message is kept, since forwarding a
-    request to the desk is how requests reach us from elsewhere in the authority.
+    Own words lose quoted replies, signatures and footers, and are capped in length. Quoted
+    replies go entirely: a reply that quotes our acknowledgement must be judged on what the
+    sender wrote, not on our wording. A forwarded message is kept as the sender's own, since
+    forwarding a request to the desk is how requests reach us from elsewhere in the authority.
     """
     rules = rules or default_rules()
+    quoted: list[str] = []  # "> " lines first, then everything under a reply header
+    below = ""
     forward = _FORWARD.search(text)
-    for reply in _REPLY_HEADER.finditer(text):
-        if forward is None or reply.start() < forward.start():
-            text = text[: reply.start()]
-        break
+    reply = _REPLY_HEADER.search(text)
+    if reply is not None and (forward is None or reply.start() < forward.start()):
+        below = text[reply.start() :]
+        text = text[: reply.start()]
     kept: list[str] = []
     markers = rules.text.signature_markers
     in_forward_header = False
@@ -163,6 +166,7 @@ def own_words(text: str, rules: Rules | None = None) -> str:
                 continue
             in_forward_header = False
         if stripped.startswith(">"):
+            quoted.append(stripped.lstrip("> "))
             continue
         if line.rstrip() == "--" or line == "-- ":
             break  # RFC 3676 signature separator
@@ -170,7 +174,13 @@ def own_words(text: str, rules: Rules | None = None) -> str:
         if lowered and any(lowered.startswith(m) for m in markers):
             break
         kept.append(line)
-    return "\n".join(kept).strip()[: rules.text.max_chars]
+    quoted.append(below)
+    return "\n".join(kept).strip()[: rules.text.max_chars], "\n".join(quoted).strip()
+
+
+def own_words(text: str, rules: Rules | None = None) -> str:
+    """The sender's own words (see split_reply)."""
+    return split_reply(text, rules)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,6 +188,8 @@ def own_words(text: str, rules: Rules | None = None) -> str:
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _APOSTROPHES = str.maketrans("", "", "'\u2019")
+# The same words as _WORD once apostrophes are gone (so token numbers agree between the two).
+_PLAIN_WORD = re.compile(r"[^\W_]+")
 # Contractions are spelt out, so "I'm requesting" matches "i am requesting" and "haven't had"
 # matches "have not had" (apostrophes are often left out, so "dont" counts too).
 _CONTRACTIONS = {
@@ -206,20 +218,12 @@ _CONTRACTIONS = {
 }
 
 
-def _tokens(text: str) -> Iterator[tuple[str, tuple[int, int]]]:
-    for m in _WORD.finditer(text):
-        word = m.group().lower().translate(_APOSTROPHES)
-        expanded = _CONTRACTIONS.get(word)
-        if expanded is None:
-            yield word, m.span()
-        else:
-            for part in expanded:
-                yield part, m.span()
-
-
 def words_of(text: str) -> list[str]:
     """Lower-case words as phrases are compared: apostrophes dropped, contractions spelt out."""
-    return [word for word, _ in _tokens(text)]
+    plain = text.lower().translate(_APOSTROPHES)
+    return [
+        part for word in _PLAIN_WORD.findall(plain) for part in _CONTRACTIONS.get(word, (word,))
+    ]
 
 
 # A text word is fuzzily mapped to a phrase word only if they share the first letter (typos
@@ -301,7 +305,8 @@ class _Compiled:
             if len(word) >= _FUZZY_MIN_LENGTH - 1:
                 by_initial.setdefault(word[0], []).append(word)
         self.by_initial = by_initial
-        self.cache: dict[str, str | None] = {}
+        # Phrase words stand for themselves; other words are looked up once, then remembered.
+        self.cache: dict[str, str | None] = {w: w for w in self.vocab}
         self.valedictions = tuple(sorted(rules.validity.valedictions, key=len, reverse=True))
         self.generic = frozenset(rules.validity.generic_words) | stop
         self.titles = frozenset(rules.validity.titles)
@@ -309,8 +314,6 @@ class _Compiled:
 
     def canonical(self, word: str) -> str | None:
         """The phrase word this text word stands for, if any (memoised: words repeat a lot)."""
-        if word in self.vocab:
-            return word
         try:
             return self.cache[word]
         except KeyError:
@@ -325,7 +328,7 @@ class _Compiled:
                 if best is not None:
                     found = best[0]
         if len(self.cache) >= _WORD_CACHE_LIMIT:
-            self.cache.clear()
+            self.cache = {w: w for w in self.vocab}
         self.cache[word] = found
         return found
 
@@ -365,25 +368,48 @@ _SENTENCE_END = re.compile(rf"[.!?;:]+(?=\s|[A-Z]|$)|\n[ \t]*\n|\n(?=[ \t]*{_LIS
 
 
 class _Segment:
-    """One run of text (the subject, or the body) as words with their positions."""
+    """One run of text (the subject, or the body) as words with their positions.
+
+    This is the hot path: each sentence is lower-cased and split with one findall, and the
+    character offsets needed to quote the sender's words are only worked out for matches.
+    """
 
     def __init__(self, text: str, compiled: _Compiled) -> None:
         self.text = text
-        self.spans: list[tuple[int, int]] = []
         self.words: list[str] = []
         self.sentence: list[int] = []
+        self.origin: list[int] = []  # the word's token number within its sentence
+        self.bounds: list[tuple[int, int]] = []  # each sentence's character range
         self.positions: dict[str, list[int]] = {}
+        words, sentence, origin = self.words, self.sentence, self.origin
+        positions = self.positions
+        canonical = compiled.canonical
+        start = 0
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-        for index, (word, span) in enumerate(_tokens(text)):
-            self.words.append(word)
-            self.spans.append(span)
-            self.sentence.append(bisect_left(ends, span[1]))
-            canon = compiled.canonical(word)
-            if canon is not None:
-                self.positions.setdefault(canon, []).append(index)
+        ends.append(len(text))
+        for number, end in enumerate(ends):
+            self.bounds.append((start, end))
+            plain = text[start:end].lower().translate(_APOSTROPHES)
+            start = end
+            for token, word in enumerate(_PLAIN_WORD.findall(plain)):
+                parts = _CONTRACTIONS.get(word, (word,))
+                for part in parts:
+                    canon = canonical(part)
+                    if canon is not None:
+                        positions.setdefault(canon, []).append(len(words))
+                    words.append(part)
+                    sentence.append(number)
+                    origin.append(token)
+
+    def _span(self, index: int) -> tuple[int, int]:
+        start, end = self.bounds[self.sentence[index]]
+        for number, m in enumerate(_WORD.finditer(self.text, start, end)):
+            if number == self.origin[index]:
+                return m.span()
+        return start, end  # lower-casing split a word differently (rare scripts): quote it all
 
     def shown(self, first: int, last: int) -> str:
-        start, end = self.spans[first][0], self.spans[last][1]
+        start, end = self._span(first)[0], self._span(last)[1]
         snippet = " ".join(self.text[start:end].split())
         return snippet if len(snippet) <= 100 else snippet[:97] + "..."
 
@@ -608,7 +634,10 @@ def _accept(matches: list[_Match]) -> list[_Match]:
     """Strongest first; a match overlapping a stronger one for the same label counts once."""
     taken: dict[tuple[Label, bool, int], list[tuple[int, int]]] = {}
     kept: list[_Match] = []
-    for m in sorted(matches, key=lambda m: m.value, reverse=True):
+    # The configured weight says how telling a phrase is; between overlapping matches for the
+    # same label the more telling (then the longer) one is kept, so the card quotes "all the
+    # information you hold about me" rather than "about me".
+    for m in sorted(matches, key=lambda m: (m.weight, len(m.phrase.words), m.score), reverse=True):
         key = (m.phrase.label, m.phrase.role is PhraseRole.TOPIC, m.segment)
         spans = taken.setdefault(key, [])
         if any(m.first <= last and first <= m.last for first, last in spans):
