@@ -69,17 +69,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as exc:
-        # bot.cli.main prints UsageError the same way, but under `python -m bot.cli` that
-        # module is __main__ and its UsageError is a different class from bot.cli.UsageError,
-        # so it would not catch ours. Printing here keeps the one-line, exit-2 promise both ways.
-        print(f"foibot deadline: {exc}", file=sys.stderr)
-        return 2
-
-
-def _run(args: argparse.Namespace) -> int:
     regime = _regime(args.regime)
     received = _date("--received", args.received)
     jurisdiction = _jurisdiction(args.jurisdiction)
