@@ -83,6 +83,12 @@ _WHY = {Law.FOIA: "FOIA s17(1)(c)", Law.EIR: "EIR reg 14(3)(a)", Law.FOISA: "FOI
 _WHICH = {Law.FOIA: "FOIA s17(1)(b)", Law.EIR: "EIR reg 14(3)(a)", Law.FOISA: "FOISA s16(1)(c)"}
 _PIT = {Law.FOIA: "FOIA s17(3)", Law.EIR: "EIR reg 14(3)(b)", Law.FOISA: "FOISA s16(2)"}
 _REVIEW = {Law.FOIA: "FOIA s17(7)(a)", Law.EIR: "EIR reg 14(5)(a)", Law.FOISA: "FOISA s19(a)"}
+_NAME = {Law.FOIA: "FOIA", Law.EIR: "the EIR", Law.FOISA: "FOISA"}
+_COST = {Law.FOIA: "FOIA s12", Law.EIR: "EIR reg 12(4)(b)", Law.FOISA: "FOISA s12"}
+_ADVICE = {Law.FOIA: "FOIA s16", Law.EIR: "EIR reg 9(1)", Law.FOISA: "FOISA s15"}
+_WHERE = {Law.FOIA: "FOIA s21 with s16", Law.EIR: "EIR reg 6(1)(b)", Law.FOISA: "FOISA s25"}
+_REPEATED = {Law.FOIA: "FOIA s14(2)", Law.EIR: "EIR reg 12(4)(b)", Law.FOISA: "FOISA s14(2)"}
+_VEXATIOUS = {Law.FOIA: "FOIA s14(1)", Law.EIR: "EIR reg 12(4)(b)", Law.FOISA: "FOISA s14(1)"}
 _COMPLAIN = {Law.FOIA: "FOIA s17(7)(b)", Law.EIR: "EIR reg 14(5)(b)", Law.FOISA: "FOISA s19(b)"}
 
 
@@ -138,7 +144,8 @@ def _resolve(
             missing.append(f"{item.ref}: not in the exemption catalogue (its statutory text)")
         elif entry.law is not law:
             missing.append(
-                f"{entry.ref}: a {entry.law.short} provision; this request is under the {law.short}"
+                f"{entry.ref}: a provision of {_NAME[entry.law]}; "
+                f"this request is under {_NAME[law]}"
             )
         elif any(c.entry.ref == entry.ref for c in cited):
             missing.append(f"{entry.ref}: cited twice")
@@ -213,19 +220,21 @@ def cite_response(
     cited = _resolve(applied, catalogue, law, missing)
     _reasons(cited, law, missing, ncnd=outcome is Outcome.NCND)
     if outcome is Outcome.COST:
-        # FOIA s12 with the Fees Regulations 2004; s16 advice on bringing it within the limit.
-        if not response.cost.limit.strip():
-            missing.append("the appropriate limit (FOIA s12(1), Fees Regulations 2004 reg 3)")
+        # FOIA/FOISA s12 with the Fees Regulations; s16 (FOISA s15, EIR reg 9(1)) advice on
+        # bringing the request within the limit. The EIR have no cost limit: the cost goes to
+        # whether the request is manifestly unreasonable (reg 12(4)(b)).
+        if law is not Law.EIR and not response.cost.limit.strip():
+            missing.append(f"the appropriate limit ({_COST[law]}(1) and the Fees Regulations)")
         if not response.cost.estimate.strip():
-            missing.append("how we estimated the cost of complying (FOIA s12(1))")
+            missing.append(f"how we estimated the cost of complying ({_COST[law]})")
         if not response.cost.advice.strip():
-            missing.append("advice on how the request could be narrowed (FOIA s16)")
+            missing.append(f"advice on how the request could be narrowed ({_ADVICE[law]})")
     if outcome is Outcome.ACCESSIBLE and not response.where.strip():
-        missing.append("where the information can be found (FOIA s21 with s16)")
+        missing.append(f"where the information can be found ({_WHERE[law]})")
     if outcome is Outcome.REPEATED and not response.previous_request.strip():
-        missing.append("the earlier request this one repeats (FOIA s14(2))")
+        missing.append(f"the earlier request this one repeats ({_REPEATED[law]})")
     if outcome is Outcome.VEXATIOUS and not response.explanation.strip():
-        missing.append("why we consider the request vexatious (FOIA s14(1))")
+        missing.append(f"why we consider the request vexatious ({_VEXATIOUS[law]})")
     _review_and_complaint(law, regime, response.review_by, authority, missing)
     if missing:
         raise IncompleteLetter(missing)

@@ -97,6 +97,13 @@ def _one_line(value: str) -> str:
     return " ".join(str(value).split())
 
 
+def _capfirst(value: str) -> str:
+    """Upper-case the first letter only ("section 22A(1)" -> "Section 22A(1)"; jinja's
+    `capitalize` would lower-case the rest)."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
 def _environment(html: bool) -> Environment:
     env = Environment(
         loader=PackageLoader("replies", "templates"),
@@ -112,6 +119,7 @@ def _environment(html: bool) -> Environment:
     env.filters["quote"] = _quote
     env.filters["blockquote"] = _blockquote
     env.filters["one_line"] = _one_line
+    env.filters["capfirst"] = _capfirst
     env.globals["link"] = _link_html if html else _link_text
     env.globals["html"] = html
     return env
