@@ -6,6 +6,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import intake.models  # noqa: F401 - registers the tables on SQLModel.metadata
+import intake.drafts  # noqa: F401
+import intake.slack_records  # noqa: F401
 
 config = context.config
 connection = config.attributes.get("connection")
