@@ -5,8 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import intake.models  # noqa: F401 - registers the tables on SQLModel.metadata
-import intake.drafts  # noqa: F401
+# Importing the table modules registers their tables on SQLModel.metadata.
+import intake.drafts
+import intake.models
 import intake.slack_records  # noqa: F401
 
 config = context.config
