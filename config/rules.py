@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -65,7 +65,7 @@ class Thresholds:
 class Scoring:
     subject_weight: float
     decay: float
-    smoothing: float
+    temperature: float
     list_weight: float
     list_min_items: int
     hedge_weight: float
@@ -117,7 +117,7 @@ _SCALARS: dict[str, dict[str, tuple[str, float, float]]] = {
     "scoring": {
         "subject_weight": (_NUMBER, 0.0, 10.0),
         "decay": (_NUMBER, 0.0, 1.0),
-        "smoothing": (_NUMBER, 0.0, 1000.0),
+        "temperature": (_NUMBER, 0.01, 1000.0),
         "list_weight": (_NUMBER, 0.0, 1000.0),
         "list_min_items": (_INTEGER, 1, 1000),
         "hedge_weight": (_NUMBER, 0.0, 1.0),
@@ -268,7 +268,7 @@ def _build(layers: Sequence[tuple[Mapping[str, Any], str]]) -> Rules:
         scoring=Scoring(
             subject_weight=float(s["subject_weight"]),
             decay=float(s["decay"]),
-            smoothing=float(s["smoothing"]),
+            temperature=float(s["temperature"]),
             list_weight=float(s["list_weight"]),
             list_min_items=int(s["list_min_items"]),
             hedge_weight=float(s["hedge_weight"]),
@@ -302,11 +302,38 @@ def _shipped() -> tuple[dict[str, Any], str]:
     return data, SHIPPED_FILE
 
 
-def load_rules(extra: str | Path | None = None) -> Rules:
-    """The shipped rules, with an authority's own file (if given) merged on top."""
-    if extra is None:
-        return default_rules()
-    path = Path(extra)
+def load_rules(extra: str | Path | None = None, *, triage_confidence: float | None = None) -> Rules:
+    """The shipped rules, with an authority's own file (if given) merged on top.
+
+    `triage_confidence` overrides the file's threshold, for a deployment that sets it in its
+    settings (Settings.intake.triage_threshold) rather than in a rules file.
+    """
+    if triage_confidence is not None and not 0.0 <= triage_confidence <= 1.0:
+        raise RulesError(f"triage confidence {triage_confidence:g} must be between 0 and 1")
+    stamp: tuple[int, int] | None = None
+    if extra:
+        try:
+            status = Path(extra).stat()
+        except OSError as exc:
+            raise RulesError(f"{extra}: cannot read: {exc.__class__.__name__}") from None
+        stamp = (status.st_mtime_ns, status.st_size)
+    # The same file (unchanged) gives the same Rules object, so callers may load per message
+    # and the classifier's prepared phrases are reused.
+    return _cached_rules(str(extra) if extra else None, stamp, triage_confidence)
+
+
+@lru_cache(maxsize=16)
+def _cached_rules(
+    extra: str | None, stamp: tuple[int, int] | None, triage_confidence: float | None
+) -> Rules:
+    # `stamp` (the file's mtime and size) is only part of the cache key: an edited file reloads.
+    rules = default_rules() if extra is None else _load_extra(Path(extra))
+    if triage_confidence is None:
+        return rules
+    return replace(rules, thresholds=replace(rules.thresholds, triage_confidence=triage_confidence))
+
+
+def _load_extra(path: Path) -> Rules:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

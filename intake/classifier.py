@@ -20,6 +20,7 @@ How the decision is made, the way an information-rights officer reads a message:
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -703,8 +704,13 @@ def classify(message: Incoming, rules: Rules | None = None) -> Classification:
     scores[Label.OTHER] += rules.thresholds.min_evidence
     # Ties go to "other": a person should look rather than foibot guess.
     ranked = sorted(scores.items(), key=lambda kv: (kv[1], kv[0] is Label.OTHER), reverse=True)
-    (intent, top), (_, second) = ranked[0], ranked[1]
-    confidence = top / (top + second + rules.scoring.smoothing)
+    intent = ranked[0][0]
+    # Confidence: the winner's share of a softmax over the intents' scores, so it is high only
+    # when the winner is well ahead of every other reading of the message.
+    temperature = rules.scoring.temperature
+    peak = ranked[0][1]
+    shares = [math.exp((score - peak) / temperature) for _, score in ranked]
+    confidence = shares[0] / sum(shares)
 
     label: Label = intent
     if intent is Label.FOI:
