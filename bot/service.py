@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.database import Database, migrate
 from bot.dispatcher import Dispatcher
 from bot.listener import start_listener
 from bot.processor import Processor
+from bot.slack.server import SlackService, build_slack
 from bot.spool import Spool
 from bot.transport import make_transport
 from config.settings import Settings
@@ -26,6 +28,7 @@ class Service:
     processor: Processor
     dispatcher: Dispatcher
     server: asyncio.Server
+    slack: SlackService | None = None
 
     @property
     def port(self) -> int:
@@ -33,6 +36,8 @@ class Service:
         return int(sockets[0].getsockname()[1]) if sockets else self.settings.smtp.port
 
     async def stop(self) -> None:
+        if self.slack is not None:
+            await self.slack.stop()
         self.server.close()
         await self.server.wait_closed()
         await self.spool.stop()
@@ -46,18 +51,40 @@ async def start_service(settings: Settings) -> Service:
     await asyncio.to_thread(migrate, db.engine)
     transport = make_transport(settings.outbound)
     dispatcher = Dispatcher(db, settings, transport)
-    processor = Processor(db, settings, on_queued=dispatcher.wake)
+    slack = build_slack(settings, db, dispatcher.wake) if settings.slack.enabled else None
+    processor = Processor(db, settings, on_queued=_waker(dispatcher, slack))
     spool = Spool(db, on_committed=processor.submit)
     spool.start()
     processor.start()
     dispatcher.start()
     server = await start_listener(spool, settings.smtp)
-    service = Service(settings, db, spool, processor, dispatcher, server)
+    service = Service(settings, db, spool, processor, dispatcher, server, slack)
+    if slack is None:
+        log.info("Slack is not configured: running email-only")
+    else:
+        try:
+            await slack.start()
+        except BaseException:
+            await service.stop()
+            raise
     mailboxes = ", ".join(settings.smtp.mailboxes)
     log.info("listening for mail on %s:%d for %s", settings.smtp.host, service.port, mailboxes)
     log.info("database: %s", _redacted(settings.database.url))
     log.info("outgoing mail: %s", transport.description)
     return service
+
+
+def _waker(dispatcher: Dispatcher, slack: SlackService | None) -> Callable[[], None]:
+    """New cases queue mail and, with Slack, their staff cards: wake both lanes."""
+    if slack is None:
+        return dispatcher.wake
+    poster = slack.ctx.poster
+
+    def wake() -> None:
+        dispatcher.wake()
+        poster.wake()
+
+    return wake
 
 
 def _redacted(url: str) -> str:

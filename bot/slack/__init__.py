@@ -1,0 +1,1 @@
+"""Slack: the Bolt app, its handlers, and the Slack lane of the outbox."""

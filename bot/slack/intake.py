@@ -1,0 +1,265 @@
+"""Open a case from Slack: a channel message, a DM, a message shortcut or the post/phone modal.
+
+The same core calls as email (classify, regime_for, open_case, the acknowledgement letter), in
+one transaction with the delivery record that makes Slack's redeliveries harmless: a request
+seen before, by event id or by channel and ts, opens nothing and returns the earlier case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.processor import new_message_id, sender_address
+from bot.slack.blocks import clip
+from bot.slack.cards import already_logged, intake_reply
+from bot.slack.notify import queue_case_card, queue_message
+from config.settings import Settings
+from intake.cases import NewCase, open_case, record_event
+from intake.classifier import Flag, Incoming, classify
+from intake.inbox import ACK_PURPOSE, CaseFlag, local_time, regime_for
+from intake.models import Case, Channel, EventKind, OutboxKind
+from intake.outbox import count_sent_to
+from intake.outbox import queue_message as queue_outbox
+from intake.regime import Regime
+from intake.similarity import PriorRequest, find_repeats, find_round_robins
+from intake.slack_records import claim_delivery, delivery_for
+from replies.acknowledgement import (
+    AcknowledgementFacts,
+    acknowledgement_subject,
+    render_acknowledgement,
+)
+from replies.email import Envelope, compose
+
+SUBJECT_CHARS = 100
+
+
+@dataclass(frozen=True)
+class SlackRequest:
+    """A request as Slack delivered it, with the requester already looked up."""
+
+    event_id: str  # unique per delivery source: Events API event_id, "shortcut:...", "view:..."
+    message_key: str  # "channel:ts" of the message, or "view:<id>" for the modal
+    text: str
+    received_at: datetime
+    channel: str = ""  # where to reply in thread ("" for the modal)
+    ts: str = ""
+    requester_name: str = ""
+    requester_email: str = ""
+    requester_address: str = ""
+    requester_slack: str = ""  # the requester's Slack user id, when they wrote in Slack
+    logged_by: str = ""  # the officer who logged it (shortcut, modal), if not the requester
+    via: Channel = Channel.SLACK
+    regime: Regime | None = None  # chosen by the officer; None: classify
+    received_on: date | None = None  # given in the modal; else the local date of receipt
+
+
+@dataclass(frozen=True)
+class Intake:
+    case: Case
+    new: bool  # False: seen before, `case` is the one it opened then
+
+
+def subject_of(text: str) -> str:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return clip(first, SUBJECT_CHARS)
+
+
+def open_from_slack(
+    session: Session, request: SlackRequest, settings: Settings, now: datetime
+) -> Intake | None:
+    """Open the case (or find the one opened before); None when an earlier delivery of the same
+    request opened nothing (it is still being handled, or was not a request)."""
+    delivery = claim_delivery(
+        session, request.event_id, request.message_key, request.channel, request.ts, now
+    )
+    if delivery is None:
+        earlier = delivery_for(session, request.event_id, request.message_key)
+        case = session.get(Case, earlier.case_id) if earlier and earlier.case_id else None
+        return Intake(case, new=False) if case is not None else None
+    case = _open(session, request, settings, now)
+    delivery.case_id = case.id
+    session.add(delivery)
+    emailed = queue_email_acknowledgement(session, case, settings, now)
+    if request.channel and request.ts:
+        queue_message(
+            session,
+            request.channel,
+            intake_reply(case.reference, _regime(case), case.due, emailed),
+            now,
+            thread_ts=request.ts,
+            case_id=case.id,
+        )
+    elif request.logged_by:
+        queue_message(
+            session,
+            request.logged_by,
+            intake_reply(case.reference, _regime(case), case.due, emailed),
+            now,
+            case_id=case.id,
+        )
+    queue_case_card(session, case, settings, now)
+    return Intake(case, new=True)
+
+
+def duplicate_notice(intake: Intake) -> str:
+    return already_logged(intake.case.reference)
+
+
+def _regime(case: Case) -> Regime | None:
+    return Regime(case.regime) if case.regime else None
+
+
+def _open(session: Session, request: SlackRequest, settings: Settings, now: datetime) -> Case:
+    jurisdiction = settings.authority.jurisdiction
+    sender = request.requester_email or (
+        f"slack:{request.requester_slack}" if request.requester_slack else ""
+    )
+    decision = classify(
+        Incoming(subject="", text=request.text, sender=sender, sender_name=request.requester_name)
+    )
+    chosen = request.regime is not None
+    regime = request.regime if chosen else regime_for(decision.label, jurisdiction)
+    flags = [f.value for f in decision.flags if not (chosen and f is Flag.NEEDS_TRIAGE)]
+    classification = decision.to_json()
+    similar = _similarity(session, request.text, sender, regime, now)
+    if similar:
+        classification["similar"] = similar
+        flags.extend(similar)
+    if chosen:
+        classification["chosen_by"] = request.logged_by
+    received_on = request.received_on or local_time(request.received_at, settings).date()
+    case = open_case(
+        session,
+        NewCase(
+            channel=request.via,
+            received_at=request.received_at,
+            received_on=received_on,
+            subject=subject_of(request.text),
+            text=request.text,
+            regime=regime,
+            label=decision.label.value,
+            requester_name=request.requester_name,
+            requester_email=request.requester_email,
+            requester_address=request.requester_address,
+            confidence=1.0 if chosen else decision.confidence,
+            classification=classification,
+            flags=tuple(dict.fromkeys(flags)),
+            needs_triage=regime is None or (not chosen and Flag.NEEDS_TRIAGE in decision.flags),
+        ),
+        settings.references,
+        jurisdiction,
+        now,
+        actor=_actor(request),
+    )
+    return case
+
+
+def _actor(request: SlackRequest) -> str:
+    person = request.logged_by or request.requester_slack
+    return f"slack:{person}" if person else "foibot"
+
+
+def _similarity(
+    session: Session, text: str, sender: str, regime: Regime | None, now: datetime
+) -> dict[str, list[dict[str, object]]]:
+    """Repeat and round-robin flags, as email intake raises them."""
+    if regime is None or not text.strip():
+        return {}
+    recent = _recent_requests(session, now)
+    mine = [r for r in recent if sender and r.sender == sender]
+    others = [r for r in recent if r.sender != sender]
+    out: dict[str, list[dict[str, object]]] = {}
+    repeats = find_repeats(text, mine)
+    if repeats:
+        out[CaseFlag.REPEAT] = [{"reference": s.reference, "score": s.score} for s in repeats]
+    robins = find_round_robins(text, others)
+    if robins:
+        out[CaseFlag.ROUND_ROBIN] = [{"reference": s.reference, "score": s.score} for s in robins]
+    return out
+
+
+# Repeats (FOIA s14(2)) and aggregation look back 60 working days: 90 calendar days covers it.
+LOOKBACK = timedelta(days=90)
+SNIPPET = 1500  # the start of a request is where it says what it wants
+
+
+def _recent_requests(session: Session, now: datetime) -> list[PriorRequest]:
+    rows = session.exec(
+        select(Case.reference, Case.requester_email, Case.subject, Case.text)
+        .where(col(Case.received_at) >= now - LOOKBACK, col(Case.regime) != "")
+        .order_by(col(Case.id).desc())
+        .limit(5000)
+    ).all()
+    return [
+        PriorRequest(reference=ref, sender=sender, subject=subject, text=text[:SNIPPET])
+        for ref, sender, subject, text in rows
+    ]
+
+
+def queue_email_acknowledgement(
+    session: Session, case: Case, settings: Settings, now: datetime
+) -> bool:
+    """Email the acknowledgement when the requester gave an address (and is under the hourly
+    cap that stops loops); True when queued."""
+    recipient = case.requester_email
+    if not recipient or not case.regime:
+        return False
+    recent = count_sent_to(session, recipient, ACK_PURPOSE, now - timedelta(hours=1))
+    if recent >= settings.intake.acks_per_sender_per_hour:
+        record_event(
+            session,
+            case,
+            EventKind.ACKNOWLEDGEMENT_SUPPRESSED,
+            "foibot",
+            now,
+            reason="rate_limited",
+            sent_in_last_hour=recent,
+        )
+        return False
+    letter = render_acknowledgement(
+        AcknowledgementFacts(
+            reference=case.reference,
+            regime=_regime(case),
+            received=case.received_on,
+            due=case.due,
+            requester_name=case.requester_name,
+            subject=case.subject,
+        ),
+        settings.authority,
+    )
+    message_id = new_message_id(settings)
+    message = compose(
+        Envelope(
+            sender=sender_address(settings),
+            recipient=recipient,
+            subject=acknowledgement_subject(case.reference, case.subject),
+            message_id=message_id,
+            date=local_time(now, settings),
+            reference=case.reference,
+        ),
+        letter,
+    )
+    queue_outbox(
+        session,
+        kind=OutboxKind.EMAIL,
+        purpose=ACK_PURPOSE,
+        recipient=recipient,
+        payload=message.as_bytes(),
+        now=now,
+        case_id=case.id,
+        message_id=message_id,
+        subject=str(message["Subject"]),
+    )
+    record_event(
+        session,
+        case,
+        EventKind.ACKNOWLEDGEMENT_QUEUED,
+        "foibot",
+        now,
+        message_id=message_id,
+        due=case.due.isoformat() if case.due else None,
+    )
+    return True

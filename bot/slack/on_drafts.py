@@ -1,0 +1,209 @@
+"""Drafting and approval in Slack: Draft response (the modal, its outcome menu and exemption
+search), then Approve / Edit / Reject on the draft posted in the case's thread.
+
+Only approvers may approve or reject, and by default nobody approves their own draft: anyone
+else's click gets a private explanation and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from sqlmodel import Session
+
+from bot.slack.approval import approve, draft_meta, pending, reject, submit_draft
+from bot.slack.cards import Action
+from bot.slack.context import SlackContext
+from bot.slack.drafting import (
+    OUTCOME_ACTION,
+    DraftForm,
+    DraftMeta,
+    draft_modal,
+    search_exemptions,
+)
+from bot.slack.modals import View, errors, reject_modal, text_of
+from bot.slack.notify import queue_ephemeral, queue_message
+from bot.slack.on_triage import case_id_of, where
+from bot.slack.triage import open_case_by_id
+from intake.drafts import pending_draft
+from intake.models import Case
+from replies.response import Outcome
+
+log = logging.getLogger("foibot.slack")
+
+
+def thread_of(body: dict[str, Any]) -> str:
+    message = body.get("message") or {}
+    return str(message.get("thread_ts") or body.get("container", {}).get("thread_ts") or "")
+
+
+def first_form(session: Session, case: Case) -> DraftForm:
+    """A new draft starts from what the case already says (a repeat names its original)."""
+    parent = session.get(Case, case.parent_id) if case.parent_id else None
+    if parent is not None and "repeat_request" in case.flags:
+        return DraftForm(outcome=Outcome.REPEATED, previous_request=parent.reference)
+    return DraftForm()
+
+
+def draft_id_of(action: dict[str, Any]) -> int | None:
+    try:
+        return int(action.get("value", ""))
+    except (TypeError, ValueError):
+        return None
+
+
+def register(app: AsyncApp, ctx: SlackContext) -> None:
+    settings = ctx.settings
+
+    async def refuse(body: dict[str, Any], text: str) -> None:
+        channel, user = where(body)
+        thread = thread_of(body)
+        if channel:
+            await ctx.run(
+                lambda s: queue_ephemeral(s, channel, user, text, ctx.now(), thread_ts=thread)
+            )
+        else:
+            await ctx.run(lambda s: queue_message(s, user, text, ctx.now()))
+
+    @app.action(Action.DRAFT.value)
+    async def on_draft(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        case_id = case_id_of(action)
+        if case_id is None:
+            return
+
+        def read(session: Session) -> dict[str, Any] | str:
+            case, refusal = open_case_by_id(session, case_id)
+            if case is None:
+                return refusal
+            existing = pending_draft(session, case_id)
+            meta = draft_meta(case, existing.id if existing else None)
+            if meta is None:
+                return (
+                    f"foibot drafts response letters for FOI, EIR and FOISA requests; "
+                    f"set the type of {case.reference} first if it is one."
+                )
+            form = (
+                DraftForm.from_values(existing.content) if existing else first_form(session, case)
+            )
+            return draft_modal(meta, form, ctx.catalogue)
+
+        view = await ctx.db.run(read)
+        if isinstance(view, str):
+            await refuse(body, view)
+            return
+        await ctx.open_view(body["trigger_id"], view)
+
+    @app.action(OUTCOME_ACTION)
+    async def on_outcome(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Choosing an outcome redraws the modal with the fields that outcome needs."""
+        await ack()
+        view = body.get("view") or {}
+        form = DraftForm.from_view(view)
+        meta = DraftMeta.load(view.get("private_metadata", "{}"))
+        try:
+            await ctx.client.views_update(
+                view_id=view["id"],
+                hash=view.get("hash"),
+                view=draft_modal(meta, form, ctx.catalogue),
+            )
+        except Exception as exc:  # a stale hash: the user changed it again meanwhile
+            log.info("views.update for the draft modal: %s", exc)
+
+    @app.options(Action.EXEMPTIONS.value)
+    async def on_exemption_search(ack: AsyncAck, body: dict[str, Any]) -> None:
+        meta = DraftMeta.load((body.get("view") or {}).get("private_metadata", "{}"))
+        await ack(options=search_exemptions(ctx.catalogue, meta.law, str(body.get("value", ""))))
+
+    @app.view(View.DRAFT.value)
+    async def on_draft_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form = DraftForm.from_view(view)
+        meta = DraftMeta.load(view["private_metadata"])
+        user = body["user"]["id"]
+        # The letter's completeness check runs before the ack so its findings can be shown in
+        # the modal; it is a render and a few reads, well inside Slack's 3 seconds.
+        submitted = await ctx.run(
+            lambda s: submit_draft(s, meta, form, user, settings, ctx.now(), ctx.catalogue)
+        )
+        if submitted.errors:
+            await ack(errors(**submitted.errors))
+            return
+        await ack()
+
+    @app.action(Action.APPROVE.value)
+    async def on_approve(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        draft_id, user = draft_id_of(action), body["user"]["id"]
+        if draft_id is None:
+            return
+        draft, _, refusal = await ctx.db.run(lambda s: pending(s, draft_id))
+        if draft is None:
+            await refuse(body, refusal)
+            return
+        refusal = await ctx.approvers.refusal(user, draft.drafter)
+        if refusal:
+            await refuse(body, refusal)
+            return
+        done = await ctx.run(
+            lambda s: approve(s, draft_id, user, settings, ctx.now(), ctx.catalogue)
+        )
+        if not done.ok:
+            await refuse(body, done.refusal)
+
+    @app.action(Action.EDIT.value)
+    async def on_edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        draft_id = draft_id_of(action)
+        if draft_id is None:
+            return
+
+        def read(session: Session) -> dict[str, Any] | str:
+            draft, case, refusal = pending(session, draft_id)
+            if draft is None or case is None:
+                return refusal
+            meta = draft_meta(case, draft.id)
+            if meta is None:
+                return f"{case.reference} is no longer a case foibot drafts responses for."
+            return draft_modal(meta, DraftForm.from_values(draft.content), ctx.catalogue)
+
+        view = await ctx.db.run(read)
+        if isinstance(view, str):
+            await refuse(body, view)
+            return
+        await ctx.open_view(body["trigger_id"], view)
+
+    @app.action(Action.REJECT.value)
+    async def on_reject(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        draft_id, user = draft_id_of(action), body["user"]["id"]
+        if draft_id is None:
+            return
+        if not await ctx.approvers.is_approver(user):
+            await refuse(body, "Only approvers can return a draft. Ask one to look at it.")
+            return
+        draft, case, refusal = await ctx.db.run(lambda s: pending(s, draft_id))
+        if draft is None or case is None:
+            await refuse(body, refusal)
+            return
+        await ctx.open_view(body["trigger_id"], reject_modal(draft_id, case.reference))
+
+    @app.view(View.REJECT.value)
+    async def on_reject_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        reason = text_of(view, "reason")
+        if not reason:
+            await ack(errors(reason="Say why, so the drafter can fix it."))
+            return
+        await ack()
+        draft_id, user = int(view["private_metadata"]), body["user"]["id"]
+        if not await ctx.approvers.is_approver(user):
+            await ctx.run(
+                lambda s: queue_message(s, user, "Only approvers can return a draft.", ctx.now())
+            )
+            return
+        done = await ctx.run(lambda s: reject(s, draft_id, reason, user, settings, ctx.now()))
+        if not done.ok:
+            await ctx.run(lambda s: queue_message(s, user, done.refusal, ctx.now()))
