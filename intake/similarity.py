@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
 
@@ -69,24 +70,45 @@ def _clear_winner(scored: Sequence[tuple[str, float]], cutoff: float, margin: fl
 # ---------------------------------------------------------------------------------------------
 # References
 
-# Anything shaped like a reference: letters, digits, a short code, any separators or none,
-# with the slips people make (O for 0, I or l for 1). Deliberately looser than
-# intake.reference, which only accepts a reference whose check code is right.
-_REFERENCE_LIKE = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z]{1,5}[\s\-_/.#:]{0,3}[0-9OoIl]{3,9}[\s\-_/.]{0,3}[0-9A-Za-z]{2,6}"
-    r"(?![A-Za-z0-9])"
-)
-_SEPARATORS = re.compile(r"[\s\-_/.#:]+")
+# A reference typed by hand: one to three runs of letters and digits with at most two
+# separator characters between them ("IC-315773-L9G6", "IC 315773 L9C6", "ic315773l9g6"),
+# about as long as our references, with at least three digits and a letter. Deliberately
+# looser than intake.reference, which only accepts a reference whose check code is right:
+# any character may be mistyped here, including a letter among the digits.
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+_MAX_TOKENS = 5  # a message naming more reference-like things than this is for a person
 
 
-def reference_like(text: str) -> list[str]:
-    """Reference-shaped tokens in the text, upper case with "-" separators, in order."""
-    found: list[str] = []
-    for m in _REFERENCE_LIKE.finditer(text):
-        token = _SEPARATORS.sub("-", m.group().upper()).strip("-")
-        if sum(c.isdigit() for c in token) >= 3 and token not in found:
-            found.append(token)
-    return found
+def reference_like(text: str, length: int = 12) -> list[str]:
+    """Reference-shaped tokens in the text, upper case joined by "-", best-shaped first.
+
+    `length` is how many letters and digits our references have (12 in "IC-315773-L9G6");
+    tokens within three of it count.
+    """
+    runs = list(_ALNUM_RUN.finditer(text))
+    shaped: list[tuple[int, int, int, str]] = []  # (distance from length, first, last, token)
+    for i in range(len(runs)):
+        size = 0
+        for j in range(i, min(i + 3, len(runs))):
+            if j > i:
+                gap = text[runs[j - 1].end() : runs[j].start()]
+                if len(gap) > 2 or "\n" in gap:
+                    break
+            size += len(runs[j].group())
+            parts = [run.group() for run in runs[i : j + 1]]
+            joined = "".join(parts)
+            if (
+                abs(size - length) <= 3
+                and sum(c.isdigit() for c in joined) >= 3
+                and any(c.isalpha() for c in joined)
+            ):
+                shaped.append((abs(size - length), i, j, "-".join(parts).upper()))
+    chosen: list[tuple[int, int, str]] = []
+    for _, first, last, token in sorted(shaped):
+        if all(last < start or first > end for start, end, _ in chosen):
+            chosen.append((first, last, token))
+    tokens = list(dict.fromkeys(token for _, _, token in chosen))
+    return tokens[:_MAX_TOKENS]
 
 
 def match_mistyped_reference(text: str, candidates: Sequence[str]) -> str | None:
@@ -99,7 +121,8 @@ def match_mistyped_reference(text: str, candidates: Sequence[str]) -> str | None
     if not candidates:
         return None
     scored: list[tuple[str, float]] = []
-    for token in reference_like(text):
+    length = sum(c.isalnum() for c in candidates[0])
+    for token in reference_like(text, length):
         # The token is put in the form our references are issued in (upper case, "-"), so
         # the candidates need no processing, which would cost more than the match itself.
         for choice, score, _ in process.extract(
@@ -120,6 +143,7 @@ _REQUEST_PREFIX = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def subject_key(subject: str) -> str:
     """A subject reduced to its title: no Re:/Fwd:/[tags], no "FOI request -", lower case."""
     return str(utils.default_process(_REQUEST_PREFIX.sub("", clean_subject(subject), count=1)))
@@ -176,21 +200,27 @@ def comparable(text: str) -> str:
     return str(utils.default_process(body[:_COMPARE_CHARS]))
 
 
-def _comparable_processor(choice: Hashable) -> str:
-    return comparable(str(choice))
+# Memoised: the same recent requests (90 days' worth, held by the caller anyway) are compared
+# against every new message.
+@lru_cache(maxsize=32768)
+def _sorted_words(text: str) -> str:
+    return " ".join(sorted(comparable(text).split()))
 
 
 def _similar(text: str, requests: Sequence[PriorRequest], threshold: float) -> list[SimilarCase]:
-    if not requests or len(comparable(text).split()) < _MIN_WORDS:
+    query = _sorted_words(text)
+    if not requests or len(query.split()) < _MIN_WORDS:
         return []
-    # token_sort_ratio: the same words in any order, with extra or missing material costing in
-    # proportion. (token_set_ratio would call a short request "the same" as any long one that
-    # happens to contain its words.)
+    # The same words in any order, with extra or missing material costing in proportion: this
+    # is token_sort_ratio, with each text's words sorted once (and remembered) rather than on
+    # every comparison. (token_set_ratio would call a short request "the same" as any long one
+    # that happens to contain its words.)
+    # Preparing each text is remembered between messages, and done here rather than as
+    # rapidfuzz's processor, whose per-item call back into Python costs more than the match.
     found = process.extract(
-        text,
-        [r.text for r in requests],
-        scorer=fuzz.token_sort_ratio,
-        processor=_comparable_processor,
+        query,
+        [_sorted_words(r.text) for r in requests],
+        scorer=fuzz.ratio,
         limit=None,
         score_cutoff=threshold,
     )
