@@ -33,13 +33,29 @@ from aiosmtpd.controller import Controller
 ROOT = Path(__file__).resolve().parents[1]
 
 TOPICS = [
-    "parking fines on {}", "pothole repairs in {}", "school transport costs for {}",
-    "library visitor numbers at {}", "planning enforcement notices in {}",
-    "agency staff spending in {}", "fly-tipping reports in {}", "council tax arrears in {}",
-    "air quality monitoring near {}", "tree preservation orders in {}",
+    "parking fines on {}",
+    "pothole repairs in {}",
+    "school transport costs for {}",
+    "library visitor numbers at {}",
+    "planning enforcement notices in {}",
+    "agency staff spending in {}",
+    "fly-tipping reports in {}",
+    "council tax arrears in {}",
+    "air quality monitoring near {}",
+    "tree preservation orders in {}",
 ]
-PLACES = ["Ambridge", "Borchester", "Felpersham", "Hollerton", "Loxley Barrett", "Penny Hassett",
-          "Edgeley", "Darrington", "Waterley Cross", "Heydon Berrow"]
+PLACES = [
+    "Ambridge",
+    "Borchester",
+    "Felpersham",
+    "Hollerton",
+    "Loxley Barrett",
+    "Penny Hassett",
+    "Edgeley",
+    "Darrington",
+    "Waterley Cross",
+    "Heydon Berrow",
+]
 
 
 def free_port() -> int:
@@ -57,12 +73,18 @@ def make_message(i: int, size: int, tag: str) -> tuple[str, bytes]:
         f"Message-ID: {msgid}\r\nDate: Thu, 26 Nov 2026 09:00:00 +0000\r\n"
         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
     )
-    body = (f"Dear Sir or Madam,\r\n\r\nUnder the Freedom of Information Act 2000 please "
-            f"send me the figures for {topic} for each of the last {3 + i % 5} years, "
-            f"broken down by month (request {i}).\r\n\r\n")
+    body = (
+        f"Dear Sir or Madam,\r\n\r\nUnder the Freedom of Information Act 2000 please "
+        f"send me the figures for {topic} for each of the last {3 + i % 5} years, "
+        f"broken down by month (request {i}).\r\n\r\n"
+    )
     filler = "These details help me understand how the service is run. " * 200
-    raw = (head + body + filler[: max(0, size - len(head) - len(body) - 40)]
-           + f"\r\n\r\nYours faithfully,\r\nRequester {i}\r\n")
+    raw = (
+        head
+        + body
+        + filler[: max(0, size - len(head) - len(body) - 40)]
+        + f"\r\n\r\nYours faithfully,\r\nRequester {i}\r\n"
+    )
     return msgid, raw.encode()
 
 
@@ -74,7 +96,7 @@ class Capture:
         self.lock = threading.Lock()
         self.parser = BytesHeaderParser()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         now = time.perf_counter()
         headers = self.parser.parsebytes(envelope.original_content)
         with self.lock:
@@ -94,8 +116,7 @@ async def blast(port: int, messages: list[tuple[str, bytes]], clients: int) -> d
         await smtp.connect()
         while not queue.empty():
             msgid, raw = queue.get_nowait()
-            await smtp.sendmail(f"r{len(accepted)}@requester.example",
-                                ["foi@council.example"], raw)
+            await smtp.sendmail(f"r{len(accepted)}@requester.example", ["foi@council.example"], raw)
             accepted[msgid] = time.perf_counter()
         await smtp.quit()
 
@@ -109,9 +130,14 @@ async def steady(port: int, messages: list[tuple[str, bytes]], rate: float) -> d
     start = time.perf_counter()
 
     async def one(msgid: str, raw: bytes) -> None:
-        await aiosmtplib.send(raw, sender="steady@requester.example",
-                              recipients=["foi@council.example"], hostname="127.0.0.1",
-                              port=port, timeout=60)
+        await aiosmtplib.send(
+            raw,
+            sender="steady@requester.example",
+            recipients=["foi@council.example"],
+            hostname="127.0.0.1",
+            port=port,
+            timeout=60,
+        )
         accepted[msgid] = time.perf_counter()
 
     tasks = []
@@ -136,7 +162,7 @@ def wait_port(port: int, timeout: float = 30.0) -> None:
 
 def serve_sink(port: int) -> None:
     class Sink:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             return "250 OK"
 
     async def main() -> None:
@@ -152,10 +178,12 @@ def serve_sink(port: int) -> None:
     asyncio.run(main())
 
 
-def start(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None
-          ) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+def start(
+    cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -168,7 +196,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -227,11 +255,14 @@ def main() -> None:
             steady_msgs = [make_message(i, args.size, "s") for i in range(count)]
             accepted_s = asyncio.run(steady(foibot_port, steady_msgs, args.rate))
             deadline = time.perf_counter() + 60
-            while (sum(1 for m in accepted_s if m in capture.arrived) < len(accepted_s)
-                   and time.perf_counter() < deadline):
+            while (
+                sum(1 for m in accepted_s if m in capture.arrived) < len(accepted_s)
+                and time.perf_counter() < deadline
+            ):
                 time.sleep(0.01)
-            latencies = [capture.arrived[m] - t for m, t in accepted_s.items()
-                         if m in capture.arrived]
+            latencies = [
+                capture.arrived[m] - t for m, t in accepted_s.items() if m in capture.arrived
+            ]
         finally:
             stop(foibot)
             relay.stop()
@@ -239,17 +270,23 @@ def main() -> None:
     foibot_rate = args.messages / foibot_seconds
     print(f"messages={args.messages} size={args.size}B clients={args.clients}")
     print(f"bare aiosmtpd sink: {sink_rate:8.1f} msg/s accepted ({sink_seconds:.2f} s)")
-    print(f"foibot (SQLite):    {foibot_rate:8.1f} msg/s accepted ({foibot_seconds:.2f} s), "
-          f"durable commit before each 250")
+    print(
+        f"foibot (SQLite):    {foibot_rate:8.1f} msg/s accepted ({foibot_seconds:.2f} s), "
+        f"durable commit before each 250"
+    )
     print(f"ratio foibot/sink:  {foibot_rate / sink_rate:8.2f}  (target >= 0.5)")
-    print(f"all acknowledged at the relay after {all_acked:.2f} s = "
-          f"{all_acked / foibot_seconds:.2f} x the accepting time  (target <= 2; "
-          f"{acked}/{len(accepted)} acknowledged)")
+    print(
+        f"all acknowledged at the relay after {all_acked:.2f} s = "
+        f"{all_acked / foibot_seconds:.2f} x the accepting time  (target <= 2; "
+        f"{acked}/{len(accepted)} acknowledged)"
+    )
     if latencies:
-        print(f"steady {args.rate:.0f} msg/s for {args.steady_seconds:.0f} s: end of DATA -> "
-              f"acknowledgement at relay p50 {statistics.median(latencies) * 1000:.0f} ms, "
-              f"p99 {pct(latencies, 0.99) * 1000:.0f} ms  (target p99 < 1000 ms; "
-              f"{len(latencies)}/{len(accepted_s)} acknowledged)")
+        print(
+            f"steady {args.rate:.0f} msg/s for {args.steady_seconds:.0f} s: end of DATA -> "
+            f"acknowledgement at relay p50 {statistics.median(latencies) * 1000:.0f} ms, "
+            f"p99 {pct(latencies, 0.99) * 1000:.0f} ms  (target p99 < 1000 ms; "
+            f"{len(latencies)}/{len(accepted_s)} acknowledged)"
+        )
 
 
 if __name__ == "__main__":

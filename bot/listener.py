@@ -56,7 +56,10 @@ class IntakeHandler:
         raw = envelope.original_content or b""
         if len(raw) > self.settings.max_message_bytes:
             return "552 5.3.4 Message too big for this service"
-        mail_from = envelope.mail_from or ""
+        # The null reverse-path `<>` marks a bounce (RFC 5321 s4.5.5); store it as empty.
+        mail_from = (envelope.mail_from or "").strip()
+        if mail_from == "<>":
+            mail_from = ""
         try:
             row_id = await self.spool.store(mail_from, list(envelope.rcpt_tos), raw)
         except Exception:

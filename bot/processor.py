@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from bot.database import Database
 from config.settings import Settings
 from intake.cases import record_event
+from intake.history import History
 from intake.inbox import ACK_PURPOSE, Routing, local_time, route_inbound
 from intake.models import EventKind, InboundMessage, InboundState, OutboxKind
 from intake.outbox import count_sent_to, queue_message
@@ -111,9 +112,13 @@ def queue_acknowledgement(
 
 
 def process_one(
-    session: Session, inbound: InboundMessage, settings: Settings, now: datetime
+    session: Session,
+    inbound: InboundMessage,
+    settings: Settings,
+    now: datetime,
+    history: History | None = None,
 ) -> Routing:
-    routing = route_inbound(session, inbound, settings, now)
+    routing = route_inbound(session, inbound, settings, now, history)
     if routing.acknowledge:
         queue_acknowledgement(session, routing, settings, now)
     return routing
@@ -125,6 +130,7 @@ def process_pending(
     now: datetime,
     ids: list[int] | None = None,
     limit: int = BATCH,
+    history: History | None = None,
 ) -> list[tuple[int, Routing | Exception]]:
     """Process received messages (these ids, or the oldest pending) in one transaction.
 
@@ -135,12 +141,16 @@ def process_pending(
     if ids is not None:
         query = query.where(col(InboundMessage.id).in_(ids))
     rows = session.exec(query.order_by(col(InboundMessage.id)).limit(limit)).all()
+    if history is None:
+        history = History()
+    if rows:
+        history.refresh(session, now)
     results: list[tuple[int, Routing | Exception]] = []
     for inbound in rows:
         assert inbound.id is not None
         try:
             with session.begin_nested():
-                results.append((inbound.id, process_one(session, inbound, settings, now)))
+                results.append((inbound.id, process_one(session, inbound, settings, now, history)))
         except Exception as exc:  # never lose the message: park it for a person
             log.exception("processing message %s failed", inbound.id)
             inbound.state = InboundState.NEEDS_ATTENTION.value
@@ -162,6 +172,7 @@ class Processor:
         self._on_queued = on_queued
         self._task: asyncio.Task[None] | None = None
         self._catch_up = True
+        self._history = History()  # recent requests, kept between batches
 
     def submit(self, ids: list[int]) -> None:
         self._ids.extend(ids)
@@ -188,8 +199,8 @@ class Processor:
                     ids, self._ids = self._ids[:BATCH], self._ids[BATCH:]
                 try:
                     results = await self._db.run(
-                        lambda s, i=ids, c=self._settings: process_pending(
-                            s, c, datetime.now(UTC), i
+                        lambda s, i=ids, c=self._settings, h=self._history: process_pending(
+                            s, c, datetime.now(UTC), i, history=h
                         )
                     )
                 except Exception:

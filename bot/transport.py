@@ -41,8 +41,11 @@ class MaildirTransport:
 
     def __init__(self, path: str) -> None:
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._box = mailbox.Maildir(str(self.path), create=True)
+        # Maildir(create=True) only makes tmp/new/cur when the folder itself is new, so make
+        # them here: an administrator may have created the (empty) folder already.
+        for sub in ("tmp", "new", "cur"):
+            (self.path / sub).mkdir(parents=True, exist_ok=True)
+        self._box = mailbox.Maildir(str(self.path), create=False)
         self.description = f"maildir {self.path.resolve()}"
 
     async def send(self, message: Outgoing) -> None:

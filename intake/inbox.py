@@ -6,9 +6,8 @@ the case, its events and the acknowledgement it queues commit together or not at
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -17,6 +16,7 @@ from config.settings import Settings
 from intake.cases import NewCase, open_case, open_cases_of, record_event
 from intake.classifier import Classification, Flag, Incoming, Label, classify
 from intake.clock import Deadline
+from intake.history import History
 from intake.mail import Automatic, ParsedMessage, parse_message
 from intake.models import (
     Attachment,
@@ -31,7 +31,6 @@ from intake.models import (
 from intake.reference import find_reference_candidates, find_references
 from intake.regime import Jurisdiction, Regime
 from intake.similarity import (
-    PriorRequest,
     find_quoted_case,
     find_repeats,
     find_round_robins,
@@ -59,9 +58,6 @@ class Routing:
     reason: str = ""
 
 
-# Repeated requests (FOIA s14(2)) and aggregation (Fees Regulations 2004 reg 5(2)) look back
-# 60 working days; about 90 calendar days covers that with room to spare for the query.
-REPEAT_LOOKBACK = timedelta(days=90)
 ACK_PURPOSE = "acknowledgement"
 
 
@@ -90,11 +86,20 @@ def local_time(moment: datetime, settings: Settings) -> datetime:
 
 
 def route_inbound(
-    session: Session, inbound: InboundMessage, settings: Settings, now: datetime
+    session: Session,
+    inbound: InboundMessage,
+    settings: Settings,
+    now: datetime,
+    history: History | None = None,
 ) -> Routing:
+    """Decide what this message is and act on it. `history` is the recent requests to compare
+    against for repeats; without one it is read from the database."""
+    if history is None:
+        history = History()
+        history.refresh(session, now)
     parsed = parse_message(inbound.raw, inbound.mail_from, own_domains(settings))
     inbound.problems = list(parsed.problems)
-    routing = _route(session, inbound, parsed, settings, now)
+    routing = _route(session, inbound, parsed, settings, now, history)
     inbound.state = routing.state.value
     inbound.case_id = routing.case.id if routing.case else None
     inbound.processed_at = now
@@ -108,15 +113,18 @@ def _route(
     parsed: ParsedMessage,
     settings: Settings,
     now: datetime,
+    history: History,
 ) -> Routing:
     if _is_retry(session, inbound, parsed):
         return Routing(InboundState.DUPLICATE, parsed=parsed, reason="same Message-ID and sender")
     if parsed.automatic is not Automatic.NO:
         return Routing(InboundState.IGNORED, parsed=parsed, reason=parsed.automatic.value)
-    if not parsed.sender_address or (
-        not parsed.text.strip() and not parsed.subject.strip() and not parsed.attachments
-    ):
-        return Routing(InboundState.NEEDS_ATTENTION, parsed=parsed, reason="no sender or content")
+    if parsed.unusable:
+        return Routing(
+            InboundState.NEEDS_ATTENTION,
+            parsed=parsed,
+            reason="; ".join(parsed.problems) or "no content",
+        )
 
     decision = classify(
         Incoming(
@@ -129,7 +137,7 @@ def _route(
     existing, how = _match_case(session, parsed, settings)
     if existing is not None:
         if decision.label is Label.INTERNAL_REVIEW and not CaseStatus(existing.status).is_open:
-            return _open(session, inbound, parsed, decision, settings, now, parent=existing)
+            return _open(session, inbound, parsed, decision, settings, now, existing, history)
         _attach(session, inbound, parsed, existing, how, now)
         return Routing(InboundState.ATTACHED, case=existing, parsed=parsed, reason=how)
     if decision.label is Label.CLARIFICATION:
@@ -141,7 +149,7 @@ def _route(
             return Routing(
                 InboundState.ATTACHED, case=mine[0], parsed=parsed, reason="sender_single_open_case"
             )
-    return _open(session, inbound, parsed, decision, settings, now, parent=None)
+    return _open(session, inbound, parsed, decision, settings, now, None, history)
 
 
 def _is_retry(session: Session, inbound: InboundMessage, parsed: ParsedMessage) -> bool:
@@ -250,17 +258,17 @@ def _open(
     settings: Settings,
     now: datetime,
     parent: Case | None,
+    history: History,
 ) -> Routing:
     jurisdiction = settings.authority.jurisdiction
     label = decision.label
     regime = regime_for(label, jurisdiction)
-    prior = _prior_requests(session, parsed, now)
     if parent is None and regime in (Regime.REVIEW, Regime.FOISA_REVIEW):
-        parent = _quoted_parent(session, parsed, prior)
+        parent = _quoted_parent(session, parsed, history)
     flags = [f.value for f in decision.flags]
     if parsed.problems:
         flags.append(CaseFlag.MALFORMED)
-    similar = _similarity_flags(parsed, prior, regime)
+    similar = _similarity_flags(parsed, history, regime)
     flags.extend(similar.keys())
     needs_triage = Flag.NEEDS_TRIAGE in decision.flags or regime is None
     received_at = inbound.received_at
@@ -292,6 +300,7 @@ def _open(
     if parent is not None:
         record_event(session, case, EventKind.LINKED, "foibot", now, parent=parent.reference)
     _store_attachments(session, inbound, parsed, case)
+    history.add(case)
     return Routing(
         InboundState.CASE_OPENED,
         case=case,
@@ -301,30 +310,13 @@ def _open(
     )
 
 
-def _prior_requests(
-    session: Session, parsed: ParsedMessage, now: datetime
-) -> Sequence[tuple[Case, PriorRequest]]:
-    rows = session.exec(
-        select(Case).where(col(Case.received_at) >= now - REPEAT_LOOKBACK).limit(5000)
-    ).all()
-    return [
-        (
-            c,
-            PriorRequest(
-                reference=c.reference, sender=c.requester_email, subject=c.subject, text=c.text
-            ),
-        )
-        for c in rows
-    ]
-
-
 def _similarity_flags(
-    parsed: ParsedMessage, prior: Sequence[tuple[Case, PriorRequest]], regime: Regime | None
+    parsed: ParsedMessage, history: History, regime: Regime | None
 ) -> dict[str, list[dict[str, object]]]:
     if regime is None or not parsed.text.strip():
         return {}
-    mine = [p for c, p in prior if c.requester_email == parsed.sender_address]
-    others = [p for c, p in prior if c.requester_email != parsed.sender_address]
+    mine = [r.request for r in history.of_sender(parsed.sender_address)]
+    others = [r.request for r in history.not_of_sender(parsed.sender_address)]
     out: dict[str, list[dict[str, object]]] = {}
     repeats = find_repeats(parsed.text, mine)
     if repeats:
@@ -335,10 +327,8 @@ def _similarity_flags(
     return out
 
 
-def _quoted_parent(
-    session: Session, parsed: ParsedMessage, prior: Sequence[tuple[Case, PriorRequest]]
-) -> Case | None:
-    mine = [p for c, p in prior if c.requester_email == parsed.sender_address]
+def _quoted_parent(session: Session, parsed: ParsedMessage, history: History) -> Case | None:
+    mine = [r.request for r in history.of_sender(parsed.sender_address)]
     hit = find_quoted_case(parsed.text, mine)
     if hit is None:
         return None

@@ -62,6 +62,12 @@ class ParsedMessage:
     def malformed(self) -> bool:
         return bool(self.problems)
 
+    @property
+    def unusable(self) -> bool:
+        """Too broken to open a case from without a person: no author, or nothing in it."""
+        no_content = not (self.text.strip() or self.subject.strip() or self.attachments)
+        return "no From address" in self.problems or not self.sender_address or no_content
+
 
 _NO_REPLY = re.compile(
     r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster|bounces?)([-+_.].*)?@",
@@ -198,10 +204,11 @@ def parse_message(
     subject = _header(msg, "Subject", problems)
     from_value = _header(msg, "From", problems)
     sender_name, sender_address = _address(msg, from_value, problems)
-    if not sender_address and envelope_sender:
-        sender_address = envelope_sender
     if not sender_address:
-        problems.append("no sender address")
+        # RFC 5322 s3.6 requires From. Without it we don't know who is asking: keep the
+        # envelope sender for a person to judge, but mark the message.
+        problems.append("no From address")
+        sender_address = envelope_sender or ""
     date = None
     date_value = _header(msg, "Date", problems)
     if date_value:

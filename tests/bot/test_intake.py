@@ -1,0 +1,394 @@
+"""Email intake end to end: a real listener on loopback, a real relay, a real database."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from bot.service import Service
+from intake.models import Case, CaseEvent, EventKind, InboundMessage, InboundState, Outbox
+from tests.bot.conftest import CaptureRelay, make_settings, wait_for
+
+REQUEST = (
+    "Dear FOI team,\n\nUnder the Freedom of Information Act 2000 please send me the number of "
+    "parking fines issued on Station Road in each of the last three years.\n\nRegards,\n"
+    "Alex Requester\n"
+)
+
+
+def request(
+    sender: str = "alex@example.org",
+    subject: str = "FOI request: parking fines",
+    body: str = REQUEST,
+    message_id: str = "<req-1@example.org>",
+    **headers: str,
+) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = f"Alex Requester <{sender}>"
+    msg["To"] = "foi@council.example"
+    msg["Subject"] = subject
+    msg["Message-ID"] = message_id
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content(body)
+    return msg
+
+
+async def send(service: Service, msg: EmailMessage, sender: str | None = None) -> None:
+    def go() -> None:
+        with smtplib.SMTP("127.0.0.1", service.port, timeout=10) as client:
+            client.send_message(msg, from_addr=sender)
+
+    await asyncio.to_thread(go)
+
+
+def cases(service: Service) -> list[Case]:
+    with Session(service.db.engine) as session:
+        return list(session.exec(select(Case).order_by(Case.id)).all())  # type: ignore[arg-type]
+
+
+def inbound(service: Service) -> list[InboundMessage]:
+    with Session(service.db.engine) as session:
+        return list(session.exec(select(InboundMessage)).all())
+
+
+@pytest.fixture
+async def running(
+    database_url: str, tmp_path: Path, relay: CaptureRelay, service_factory: Any
+) -> Service:
+    service: Service = await service_factory(make_settings(database_url, tmp_path, relay.port))
+    return service
+
+
+async def test_request_is_acknowledged_with_reference_and_due_date(
+    running: Service, relay: CaptureRelay
+) -> None:
+    await send(running, request())
+    await wait_for(lambda: len(relay.messages) == 1)
+    [case] = cases(running)
+    ack = relay.messages[0]
+    assert ack["To"] == "alex@example.org"
+    assert str(ack["Subject"]).strip().startswith(f"[{case.reference}] ")
+    assert ack["In-Reply-To"] == "<req-1@example.org>"
+    assert ack["Auto-Submitted"] == "auto-replied"  # RFC 3834
+    assert ack["Message-ID"]
+    body = ack.get_body(preferencelist=("plain",)).get_content()
+    html = ack.get_body(preferencelist=("html",)).get_content()
+    assert case.due is not None
+    written = f"{case.due:%A} {case.due.day} {case.due:%B %Y}"
+    assert written in body and written in html
+    assert "Freedom of Information Act 2000" in body
+    assert case.reference in body
+    assert "https://example.org/privacy" in body
+    assert case.requester_email == "alex@example.org"
+    assert case.requester_name == "Alex Requester"
+    assert case.regime == "foi"
+    assert case.status == "open"
+
+
+async def test_aiosmtplib_client_and_plus_addressing(running: Service, relay: CaptureRelay) -> None:
+    msg = request(message_id="<a2@example.org>")
+    del msg["To"]
+    msg["To"] = "FOI+web@Council.Example"
+    await aiosmtplib.send(msg, hostname="127.0.0.1", port=running.port)
+    await wait_for(lambda: len(relay.messages) == 1)
+    assert len(cases(running)) == 1
+
+
+async def test_relaying_refused_with_550(running: Service) -> None:
+    def go() -> tuple[int, bytes]:
+        with smtplib.SMTP("127.0.0.1", running.port, timeout=10) as client:
+            client.ehlo()
+            client.mail("alex@example.org")
+            return client.rcpt("someone@elsewhere.example")
+
+    code, message = await asyncio.to_thread(go)
+    assert code == 550
+    assert b"Relaying denied" in message
+
+
+async def test_too_many_recipients_452(
+    database_url: str, tmp_path: Path, relay: CaptureRelay, service_factory: Any
+) -> None:
+    settings = make_settings(database_url, tmp_path, relay.port, smtp={"max_recipients": 2})
+    service = await service_factory(settings)
+
+    def go() -> list[int]:
+        with smtplib.SMTP("127.0.0.1", service.port, timeout=10) as client:
+            client.ehlo()
+            client.mail("alex@example.org")
+            return [
+                client.rcpt(a)[0]
+                for a in ("foi@council.example", "dpo@council.example", "foi+x@council.example")
+            ]
+
+    assert await asyncio.to_thread(go) == [250, 250, 452]
+
+
+async def test_oversized_message_552(
+    database_url: str, tmp_path: Path, relay: CaptureRelay, service_factory: Any
+) -> None:
+    settings = make_settings(database_url, tmp_path, relay.port, smtp={"max_message_bytes": 10_000})
+    service = await service_factory(settings)
+    # smtplib announces SIZE= in MAIL FROM (RFC 1870), so the refusal comes at MAIL; a client
+    # that doesn't is refused at the end of DATA. Both are 552.
+    with pytest.raises(smtplib.SMTPResponseException) as info:
+        await send(service, request(body="x" * 20_000))
+    assert info.value.smtp_code == 552
+
+    def no_size() -> tuple[int, bytes]:
+        with smtplib.SMTP("127.0.0.1", service.port, timeout=10) as client:
+            client.helo("client.example")  # plain HELO: no SIZE extension in play
+            client.mail("alex@example.org")
+            client.rcpt("foi@council.example")
+            return client.data(b"Subject: big\r\n\r\n" + (b"x" * 70 + b"\r\n") * 300)
+
+    code, _ = await asyncio.to_thread(no_size)
+    assert code == 552
+    assert inbound(service) == []
+
+
+async def test_database_failure_gives_451_then_retry_succeeds(
+    running: Service, relay: CaptureRelay
+) -> None:
+    # Take the table away from under the listener: a real failure of the database.
+    with running.db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE inbound_message RENAME TO inbound_message_away"))
+    with pytest.raises(smtplib.SMTPDataError) as info:
+        await send(running, request())
+    assert info.value.smtp_code == 451
+    with running.db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE inbound_message_away RENAME TO inbound_message"))
+    await send(running, request())  # the sending server's retry
+    await wait_for(lambda: len(relay.messages) == 1)
+    assert len(cases(running)) == 1
+
+
+async def test_client_retry_of_same_message_opens_one_case(
+    running: Service, relay: CaptureRelay
+) -> None:
+    await send(running, request())
+    await send(running, request())
+    await wait_for(
+        lambda: (
+            all(m.state != InboundState.RECEIVED for m in inbound(running))
+            and len(inbound(running)) == 2
+        )
+    )
+    await asyncio.sleep(0.3)
+    assert len(cases(running)) == 1
+    assert len(relay.messages) == 1
+    assert sorted(m.state for m in inbound(running)) == ["case_opened", "duplicate"]
+
+
+async def test_reply_to_our_acknowledgement_attaches_to_the_case(
+    running: Service, relay: CaptureRelay
+) -> None:
+    await send(running, request())
+    await wait_for(lambda: len(relay.messages) == 1)
+    ack = relay.messages[0]
+    reply = request(
+        subject="Re: your acknowledgement",
+        body="Thanks, I meant 2021 to 2023.",
+        message_id="<req-2@example.org>",
+        In_Reply_To=ack["Message-ID"],
+    )
+    await send(running, reply)
+    await wait_for(lambda: any(m.state == InboundState.ATTACHED for m in inbound(running)))
+    await asyncio.sleep(0.3)
+    assert len(cases(running)) == 1
+    assert len(relay.messages) == 1  # no second acknowledgement
+    with Session(running.db.engine) as session:
+        kinds = [e.kind for e in session.exec(select(CaseEvent)).all()]
+    assert EventKind.MESSAGE_ATTACHED in kinds
+
+
+async def test_reference_in_subject_attaches_and_third_party_is_flagged(
+    running: Service, relay: CaptureRelay
+) -> None:
+    await send(running, request())
+    await wait_for(lambda: len(relay.messages) == 1)
+    [case] = cases(running)
+    mangled = case.reference.lower().replace("-", " ")
+    await send(
+        running,
+        request(
+            subject=f"About {mangled}",
+            body="More detail for you.",
+            message_id="<req-3@example.org>",
+        ),
+    )
+    await send(
+        running,
+        request(
+            sender="someone.else@example.net",
+            subject=f"Re: {case.reference}",
+            body="I am his colleague.",
+            message_id="<req-4@example.net>",
+        ),
+    )
+    await wait_for(lambda: sum(m.state == InboundState.ATTACHED for m in inbound(running)) == 2)
+    [case] = cases(running)
+    assert "reference_from_third_party" in case.flags
+    assert len(relay.messages) == 1
+
+
+async def test_auto_reply_storm_produces_no_replies(running: Service, relay: CaptureRelay) -> None:
+    storms = [
+        {"Auto_Submitted": "auto-replied"},
+        {"X_Autoreply": "yes"},
+        {"Precedence": "bulk"},
+        {"List_Id": "<announce.example.org>"},
+    ]
+    for i in range(40):
+        headers = storms[i % len(storms)]
+        await send(
+            running,
+            request(
+                subject="Out of office" if i % 5 == 0 else "Re: request",
+                message_id=f"<auto-{i}@example.org>",
+                **headers,
+            ),
+        )
+    bounce = request(sender="mailer-daemon@example.org", message_id="<b@example.org>")
+    await send(running, bounce, sender="")  # null reverse-path: a bounce
+    await wait_for(
+        lambda: (
+            len(inbound(running)) == 41
+            and all(m.state == InboundState.IGNORED for m in inbound(running))
+        )
+    )
+    await asyncio.sleep(0.5)
+    assert relay.messages == []
+    assert cases(running) == []
+
+
+async def test_acknowledgements_per_sender_are_rate_limited(
+    database_url: str, tmp_path: Path, relay: CaptureRelay, service_factory: Any
+) -> None:
+    settings = make_settings(
+        database_url, tmp_path, relay.port, intake={"acks_per_sender_per_hour": 3}
+    )
+    service = await service_factory(settings)
+    topics = [
+        "bus lanes",
+        "library opening hours",
+        "tree felling permits",
+        "school meals",
+        "council tax arrears",
+        "pothole repairs",
+    ]
+    for i, topic in enumerate(topics):
+        await send(
+            service,
+            request(
+                subject=f"FOI: {topic}",
+                message_id=f"<r{i}@example.org>",
+                body=f"Under the FOI Act please send all data on {topic}.",
+            ),
+        )
+    await wait_for(
+        lambda: (
+            len(inbound(service)) == 6
+            and all(m.state != InboundState.RECEIVED for m in inbound(service))
+        )
+    )
+    await asyncio.sleep(0.5)
+    assert len(relay.messages) == 3
+    assert len(cases(service)) == 6  # the cases are still opened: nothing is lost
+
+
+async def test_malformed_mail_is_stored_and_flagged(running: Service, relay: CaptureRelay) -> None:
+    def go() -> None:
+        with smtplib.SMTP("127.0.0.1", running.port, timeout=10) as client:
+            client.sendmail(
+                "x@example.org",
+                ["foi@council.example"],
+                b"\x00\xff\xfe garbage with no headers at all\r\n\r\n",
+            )
+
+    await asyncio.to_thread(go)
+    await wait_for(
+        lambda: len(inbound(running)) == 1 and inbound(running)[0].state != InboundState.RECEIVED
+    )
+    [row] = inbound(running)
+    assert row.state == InboundState.NEEDS_ATTENTION
+    assert row.raw.startswith(b"\x00\xff\xfe")
+    assert relay.messages == []
+
+
+async def test_attachments_are_kept_with_safe_names(running: Service, relay: CaptureRelay) -> None:
+    msg = request()
+    msg.add_attachment(
+        b"%PDF-1.4 questions", maintype="application", subtype="pdf", filename="../questions.pdf"
+    )
+    await send(running, msg)
+    await wait_for(lambda: len(relay.messages) == 1)
+    from intake.models import Attachment
+
+    with Session(running.db.engine) as session:
+        [item] = session.exec(select(Attachment)).all()
+    assert item.filename == "questions.pdf"
+    assert item.data == b"%PDF-1.4 questions"
+    assert item.case_id == cases(running)[0].id
+
+
+async def test_relay_down_then_up_delivers_each_once(
+    database_url: str, tmp_path: Path, service_factory: Any
+) -> None:
+    relay = CaptureRelay()  # not started yet: the relay is down
+    service = await service_factory(make_settings(database_url, tmp_path, relay.port))
+    for i in range(5):
+        await send(
+            service,
+            request(
+                sender=f"r{i}@example.org",
+                message_id=f"<d{i}@example.org>",
+                subject=f"FOI request number {i}",
+            ),
+        )
+    with Session(service.db.engine) as session:
+        await wait_for(lambda: len(session.exec(select(Outbox)).all()) == 5)
+    await wait_for(lambda: _attempts(service) >= 5)  # each tried and failed at least once
+    relay.start()
+    try:
+        await wait_for(lambda: len(relay.messages) == 5, timeout=15)
+        await asyncio.sleep(1.0)
+        assert sorted(m["To"] for m in relay.messages) == [f"r{i}@example.org" for i in range(5)]
+        with Session(service.db.engine) as session:
+            assert {r.status for r in session.exec(select(Outbox)).all()} == {"sent"}
+    finally:
+        relay.stop()
+
+
+def _attempts(service: Service) -> int:
+    with Session(service.db.engine) as session:
+        return sum(r.attempts for r in session.exec(select(Outbox)).all())
+
+
+async def test_maildir_when_no_relay(
+    database_url: str, tmp_path: Path, service_factory: Any
+) -> None:
+    service = await service_factory(make_settings(database_url, tmp_path, None))
+    await send(service, request())
+    maildir = tmp_path / "outbox" / "new"
+    await wait_for(lambda: maildir.exists() and len(list(maildir.iterdir())) == 1)
+    raw = next(maildir.iterdir()).read_bytes()
+    assert cases(service)[0].reference.encode() in raw
+
+
+async def test_received_date_is_the_local_date(running: Service, relay: CaptureRelay) -> None:
+    await send(running, request())
+    await wait_for(lambda: len(relay.messages) == 1)
+    [case] = cases(running)
+    assert isinstance(case.received_on, date)
+    assert case.received_at.tzinfo is not None
