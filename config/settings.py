@@ -13,6 +13,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,23 @@ class SlackSettings:
 
 
 @dataclass(frozen=True)
+class ReminderSettings:
+    # Staff reminders this many working days before the due date; also on the due day and on
+    # each working day while overdue. Working days are the case's statutory ones.
+    offsets: tuple[int, ...] = (5, 1)
+    # The daily digest in the staff channel (or the team mailbox), local time ([authority]
+    # timezone), on the authority's working days.
+    digest_time: str = "09:00"
+    # One polite chaser to a requester who has not clarified after this many working days.
+    chaser_after_days: int = 10
+    # Reminders, chasers and closures go out on working days between these local times.
+    business_hours_start: str = "09:00"
+    business_hours_end: str = "17:30"
+    # false: no reminder scheduler in `foibot run` (`foibot reminders` still works).
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     authority: AuthoritySettings = field(default_factory=AuthoritySettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -124,6 +142,7 @@ class Settings:
     references: ReferenceSettings = field(default_factory=ReferenceSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     @property
     def from_address(self) -> str:
@@ -177,6 +196,8 @@ def _coerce(key: str, value: Any, target: Any, from_env: bool) -> Any:
             return value
         raise SettingsError(f"{key}: expected a string, got {value!r}")
     if origin is tuple:
+        if typing.get_args(target)[0] is int:
+            return _int_tuple(key, value, from_env)
         if from_env and isinstance(value, str):
             items: list[Any] = [part.strip() for part in value.split(",") if part.strip()]
         elif isinstance(value, list):
@@ -189,6 +210,19 @@ def _coerce(key: str, value: Any, target: Any, from_env: bool) -> Any:
     if isinstance(target, types.UnionType):  # pragma: no cover - no optional fields yet
         raise SettingsError(f"{key}: unsupported type")
     raise SettingsError(f"{key}: unsupported type {target!r}")  # pragma: no cover
+
+
+def _int_tuple(key: str, value: Any, from_env: bool) -> tuple[int, ...]:
+    if from_env and isinstance(value, str):
+        try:
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        except ValueError:
+            pass
+    elif isinstance(value, list) and all(
+        isinstance(item, int) and not isinstance(item, bool) for item in value
+    ):
+        return tuple(value)
+    raise SettingsError(f"{key}: expected a list of whole numbers, got {value!r}")
 
 
 def _build_section(
@@ -283,3 +317,29 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("[slack] staff_channel: required when Slack is set up")
     if not 0.0 <= settings.intake.triage_threshold <= 1.0:
         raise SettingsError("[intake] triage_threshold: must be between 0 and 1")
+    _validate_reminders(settings.reminders)
+
+
+def clock_time(text: str) -> dt_time:
+    """'HH:MM' (24-hour) as a time; ValueError otherwise."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or len(minutes) != 2 or not hours.isdigit() or not minutes.isdigit():
+        raise ValueError(text)
+    return dt_time(int(hours), int(minutes))
+
+
+def _validate_reminders(reminders: ReminderSettings) -> None:
+    times: dict[str, dt_time] = {}
+    for key in ("digest_time", "business_hours_start", "business_hours_end"):
+        value = getattr(reminders, key)
+        try:
+            times[key] = clock_time(value)
+        except ValueError:
+            raise SettingsError(f"[reminders] {key}: {value!r} is not a time (HH:MM)") from None
+    if times["business_hours_start"] >= times["business_hours_end"]:
+        raise SettingsError("[reminders] business_hours_end: must be after business_hours_start")
+    offsets = reminders.offsets
+    if any(n < 1 for n in offsets) or len(set(offsets)) != len(offsets):
+        raise SettingsError("[reminders] offsets: distinct whole numbers of days, 1 or more")
+    if reminders.chaser_after_days < 1:
+        raise SettingsError("[reminders] chaser_after_days: must be 1 or more")
