@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 # Importing the table modules registers their tables on SQLModel.metadata.
 import intake.drafts
 import intake.models
+import intake.reminder_records
 import intake.slack_records  # noqa: F401
 
 config = context.config
