@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -200,6 +201,7 @@ class SlackPoster:
         self._retry = outbound
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._paused_until = 0.0  # monotonic time: Slack asked us to hold off until then
         self.worker = f"slack-{secrets.token_hex(4)}"
 
     def wake(self) -> None:
@@ -229,7 +231,10 @@ class SlackPoster:
         self._wake.clear()  # before looking, so a wake() during the query is not lost
         due = await self._db.run(lambda s: next_due_at(s, OutboxKind.SLACK))
         timeout = IDLE_POLL_SECONDS
-        if due is not None:
+        paused = self._paused_until - time.monotonic()
+        if paused > 0:
+            timeout = paused
+        elif due is not None:
             due = due if due.tzinfo else due.replace(tzinfo=UTC)
             timeout = max(0.02, min(timeout, (due - datetime.now(UTC)).total_seconds()))
         with contextlib.suppress(TimeoutError):
@@ -237,6 +242,8 @@ class SlackPoster:
 
     async def run_once(self) -> int:
         """One pass over the due rows; returns how many were settled (sent or skipped)."""
+        if time.monotonic() < self._paused_until:
+            return 0
         worker, skip_locked = self.worker, self._db.skip_locked
         rows: list[Outbox] = await self._db.run(
             lambda s: claim_due(
@@ -267,13 +274,18 @@ class SlackPoster:
                 await self._failed(row.id, exc)
                 log.warning("slack outbox %d (%s): %s", row.id, post.method, exc)
                 if not exc.permanent:
-                    # Slack is busy or down: leave the rest for later, unharmed.
+                    # Slack is busy or down: hold the whole lane (a 429 is per method and
+                    # workspace, not per message) and leave the rest for later, unharmed.
+                    self._paused_until = time.monotonic() + self._pause_for(exc)
                     await self._release([r.id for r in rows[index + 1 :] if r.id is not None])
                     break
                 continue
             await self._db.run(partial(_record_sent, row_id=row_id, post=post, data=data))
             settled += 1
         return settled
+
+    def _pause_for(self, exc: SlackFailure) -> float:
+        return exc.retry_after or self._retry.retry_base_seconds
 
     async def _failed(self, row_id: int, exc: SlackFailure) -> None:
         retry = self._retry
