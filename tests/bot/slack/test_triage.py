@@ -76,7 +76,9 @@ async def test_change_type_recomputes_the_deadline(slack: Harness) -> None:
 async def test_not_a_request_closes_the_case_and_removes_the_buttons(slack: Harness) -> None:
     case = await open_case(slack)
     await slack.click(OFFICER, slack.card(case.reference), "case_not_request")
-    card = await slack.until_card(case.reference, lambda c: "marked it not a request" in card_text(c))
+    card = await slack.until_card(
+        case.reference, lambda c: "marked it not a request" in card_text(c)
+    )
     assert not any(b["type"] == "actions" for b in card["blocks"])
     assert (await slack.case(case.id or 0)).status == CaseStatus.NOT_A_REQUEST.value
 
