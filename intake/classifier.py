@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from config.rules import PhraseRole, Rules, default_rules
 
@@ -227,19 +228,21 @@ def words_of(text: str) -> list[str]:
     ]
 
 
-# A text word is fuzzily mapped to a phrase word only if they share the first letter (typos
-# there are rare, and "later"/"water", "omission"/"emission" stay apart) and are close enough
-# for their length: short words must be exact, one slip is allowed in longer ones.
-_FUZZY_MIN_LENGTH = 5
+# How a text word stands for a phrase word it is not spelt like:
+# - a typo: one slip (a letter wrong, missing, extra, or two swapped: rapidfuzz's OSA distance)
+#   in a word of six letters or more, two in one of twelve or more, and the same first letter
+#   (slips there are rare, and it keeps "later"/"water" and "omission"/"emission" apart);
+# - an inflection: the phrase word plus an ending of up to three letters ("complained",
+#   "reviews", "requesting").
+# Shorter words must be spelt exactly: too many short words are one letter apart.
+_TYPO_MIN_LENGTH = 6
+_ENDING_MAX = 3
+_STEM_MIN = 4
 _WORD_CACHE_LIMIT = 200_000
 
 
-def _word_cutoff(length: int) -> float:
-    if length == 5:
-        return 88.0  # one letter added or dropped
-    if length <= 7:
-        return 84.0
-    return 82.0
+def _slips_allowed(length: int) -> int:
+    return 2 if length >= 12 else 1
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,7 @@ class _Phrase:
     text: str  # normalised, as compared with rapidfuzz
     shown: str  # as configured, for evidence
     words: tuple[str, ...]  # distinct words, phrase order
+    offsets: dict[str, int]  # where each word first comes in the phrase
     content: frozenset[str]  # the words that must all be present (not stopwords)
     needed: int  # distinct content words that must be present before it is scored
     radius: int  # how far (in words) from the anchor its other words may be
@@ -282,6 +286,7 @@ class _Compiled:
                     text=" ".join(words),
                     shown=rule.phrase,
                     words=distinct,
+                    offsets={w: words.index(w) for w in distinct},
                     content=frozenset(content),
                     needed=len(content),
                     radius=len(words) + 3,
@@ -303,7 +308,7 @@ class _Compiled:
         self.existing = frozenset(rules.text.existing_request_words)
         by_initial: dict[str, list[str]] = {}
         for word in sorted(vocab):
-            if len(word) >= _FUZZY_MIN_LENGTH - 1:
+            if len(word) >= _TYPO_MIN_LENGTH - _slips_allowed(_TYPO_MIN_LENGTH):
                 by_initial.setdefault(word[0], []).append(word)
         self.by_initial = by_initial
         # Phrase words stand for themselves; other words are looked up once, then remembered.
@@ -313,6 +318,26 @@ class _Compiled:
         self.titles = frozenset(rules.validity.titles)
         self.not_names = frozenset(rules.validity.not_names)
 
+    def _inflected(self, word: str) -> str | None:
+        for cut in range(1, _ENDING_MAX + 1):
+            stem = word[:-cut]
+            if len(stem) < _STEM_MIN:
+                break
+            if stem in self.vocab:
+                return stem
+        return None
+
+    def _mistyped(self, word: str) -> str | None:
+        if len(word) < _TYPO_MIN_LENGTH:
+            return None
+        choices = self.by_initial.get(word[0])
+        if not choices:
+            return None
+        best = process.extractOne(
+            word, choices, scorer=OSA.distance, score_cutoff=_slips_allowed(len(word))
+        )
+        return None if best is None else best[0]
+
     def canonical(self, word: str) -> str | None:
         """The phrase word this text word stands for, if any (memoised: words repeat a lot)."""
         try:
@@ -320,14 +345,8 @@ class _Compiled:
         except KeyError:
             pass
         found: str | None = None
-        if len(word) >= _FUZZY_MIN_LENGTH and word not in self.exact and not word.isdigit():
-            choices = self.by_initial.get(word[0])
-            if choices:
-                best = process.extractOne(
-                    word, choices, scorer=fuzz.ratio, score_cutoff=_word_cutoff(len(word))
-                )
-                if best is not None:
-                    found = best[0]
+        if word not in self.exact and not word.isdigit():
+            found = self._inflected(word) or self._mistyped(word)
         if len(self.cache) >= _WORD_CACHE_LIMIT:
             self.cache = {w: w for w in self.vocab}
         self.cache[word] = found
@@ -415,17 +434,19 @@ class _Segment:
         return snippet if len(snippet) <= 100 else snippet[:97] + "..."
 
 
-def _nearest(positions: list[int], anchor: int, radius: int, sentence: list[int]) -> int | None:
-    """The occurrence nearest the anchor, within the radius and the anchor's sentence."""
-    i = bisect_left(positions, anchor)
-    best: int | None = None
+def _nearest(
+    positions: list[int], target: int, anchor: int, radius: int, sentence: list[int]
+) -> int | None:
+    """The occurrence nearest where the phrase puts the word (`target`), within `radius` of the
+    anchor and in the anchor's sentence."""
     home = sentence[anchor]
-    if i < len(positions) and positions[i] - anchor <= radius and sentence[positions[i]] == home:
-        best = positions[i]
-    if i > 0 and anchor - positions[i - 1] <= radius and sentence[positions[i - 1]] == home:
-        before = positions[i - 1]
-        if best is None or anchor - before < best - anchor:
-            best = before
+    i = bisect_left(positions, target)
+    best: int | None = None
+    for at in positions[max(0, i - 2) : i + 2]:
+        if abs(at - anchor) > radius or sentence[at] != home:
+            continue
+        if best is None or abs(at - target) < abs(best - target):
+            best = at
     return best
 
 
@@ -449,7 +470,8 @@ def _match_phrase(
         for word in present:
             if word == anchor_word:
                 continue
-            at = _nearest(positions[word], anchor, phrase.radius, segment.sentence)
+            target = anchor + phrase.offsets[word] - phrase.offsets[anchor_word]
+            at = _nearest(positions[word], target, anchor, phrase.radius, segment.sentence)
             if at is not None:
                 picked.add(at)
             elif word in phrase.content:

@@ -1,0 +1,535 @@
+"""The classifier on messages written for these tests (never the corpus: other people's words).
+
+Each label has several examples in different styles; each matching rule has a test that would
+fail if the rule were broken; validity flags, triage and the JSON shape are pinned down.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from config.rules import KNOWN_LABELS, PHRASE_FLAGS, load_rules, rules_from_text
+from intake.classifier import (
+    Classification,
+    Evidence,
+    Flag,
+    Incoming,
+    Label,
+    classify,
+    clean_subject,
+    is_reply_subject,
+    own_words,
+    split_reply,
+    words_of,
+)
+
+EXAMPLES: list[tuple[Label, str, str]] = [
+    # New requests for information (FOIA)
+    (
+        Label.FOI,
+        "Housing repairs backlog",
+        "Dear Information Governance Team,\n\nPlease could you send me the number of outstanding "
+        "housing repair jobs at the end of each month in 2023, and the average time taken to "
+        "complete an urgent repair.\n\nYours faithfully,\nPriya Natarajan",
+    ),
+    (
+        Label.FOI,
+        "Consultants",
+        "Under FOI, how much did the trust pay to management consultancies in 2022/23? Please "
+        "name each firm and the amount paid.\n\nThanks\nTom Reilly",
+    ),
+    (
+        Label.FOI,
+        "Taxi licensing enforcement",
+        "I am writing to request the following under the Freedom of Information Act:\n1) the "
+        "number of hackney carriage licences suspended in 2024\n2) the reasons recorded for each "
+        "suspension\n\nRegards\nM. Okafor",
+    ),
+    (
+        Label.FOI,
+        "Library closures",
+        "Dear Sirs,\n\nI'm requesting information on the planned closure of branch libraries. "
+        "Specifically, any equality impact assessments carried out and the minutes of the "
+        "cabinet meeting where the closures were approved.\n\nMany thanks,\nGraham Leach",
+    ),
+    (
+        Label.FOI,
+        "Cyber incidents",
+        "Request under FOIA 2000:\n\na) How many ransomware attacks did the authority experience "
+        "in 2022 and 2023?\nb) Did you pay any ransom?\nc) What is your annual IT security "
+        "budget?\n\nThanks\nK. Mensah",
+    ),
+    (
+        Label.FOI,
+        "",
+        "Dear Sir or Madam, I would be grateful if you could tell me how much the council spent "
+        "on agency social workers in each of the last three years. Yours sincerely, Karen Hughes",
+    ),
+    # New requests about the environment (EIR), named or not
+    (
+        Label.EIR,
+        "Air monitoring near the bypass",
+        "Please provide the nitrogen dioxide diffusion tube results for all sites within 500m of "
+        "the A6 bypass for 2021 to 2024.\nRegards, Owen Jones",
+    ),
+    (
+        Label.EIR,
+        "Bin collections",
+        "Under the Freedom of Information Act, please tell me the tonnage of household waste "
+        "sent to landfill and the recycling rate for each year since 2019. Thanks, Chris Doyle",
+    ),
+    (
+        Label.EIR,
+        "EIR request: pesticide use",
+        "This is a request under the Environmental Information Regulations. Please list all "
+        "herbicides used by your grounds maintenance contractor in 2024, with quantities.\n"
+        "Ruth Abbot",
+    ),
+    (
+        Label.EIR,
+        "Solar farm application",
+        "Please send me all correspondence between the planning department and the applicant "
+        "about the proposed solar farm at Hill Farm, including the pre-application advice.\n"
+        "Thanks, Ian Crowther",
+    ),
+    (
+        Label.EIR,
+        "Sewage discharges",
+        "Please provide event duration monitoring data for the storm overflows discharging into "
+        "the River Wey for 2022 and 2023.\nHannah Orr",
+    ),
+    # Subject access
+    (
+        Label.SAR,
+        "Subject access request",
+        "Dear Data Protection Officer,\n\nI am making a subject access request under the UK "
+        "GDPR. Please send me a copy of all the personal data you hold about me, including "
+        "emails and case notes.\n\nName: Gail Summers\nDate of birth: 04/03/1981",
+    ),
+    (
+        Label.SAR,
+        "My records",
+        "Please could you send me copies of my social care records from when I was in care "
+        "between 1998 and 2004.\nMartin Kay",
+    ),
+    (
+        Label.SAR,
+        "CCTV request",
+        "I was assaulted outside the bus station on 12 May at about 10pm. I would like a copy "
+        "of the CCTV footage of me and the incident for my solicitor.\nRob Evans",
+    ),
+    (
+        Label.SAR,
+        "Personal data",
+        "Hi, under data protection law I'm entitled to see the information you keep about me. "
+        "Please could you send it to me.\nLeon Ward",
+    ),
+    # Internal reviews
+    (
+        Label.INTERNAL_REVIEW,
+        "Internal review - FOI 2024/118",
+        "I am not satisfied with your response to my request 2024/118. You have applied section "
+        "43 to the whole contract but much of it cannot be commercially sensitive. Please carry "
+        "out an internal review.\nJo Marsh",
+    ),
+    (
+        Label.INTERNAL_REVIEW,
+        "",
+        "Dear FOI Team, I would like you to review your decision to refuse my request on cost "
+        "grounds. The estimate you gave is not credible because the information is held in one "
+        "database.\nRegards\nP. Grant",
+    ),
+    (
+        Label.INTERNAL_REVIEW,
+        "Re: FOI 5512 response",
+        "I disagree with the decision to withhold the names of the consultants under section 40. "
+        "They were paid from public funds. I would like this decision reviewed.\nJ. Wright",
+    ),
+    # Complaints about a service or how the sender was treated
+    (
+        Label.COMPLAINT,
+        "Complaint about staff member",
+        "I wish to complain about the way I was spoken to at the customer service desk on "
+        "Monday. The officer was rude and refused to help me.\nLinda Grey",
+    ),
+    (
+        Label.COMPLAINT,
+        "Missed bins again",
+        "This is the fourth week running that our bins have not been emptied. It is absolutely "
+        "disgraceful and nobody answers the phone. I want this sorted today.\nMark Bell",
+    ),
+    (
+        Label.COMPLAINT,
+        "Poor service",
+        "Your contact centre kept me on hold for 50 minutes and then cut me off. This is not "
+        "acceptable and I expect an apology.\nGeorge Hall",
+    ),
+    # About a request already made
+    (
+        Label.CLARIFICATION,
+        "Re: FOI 3321",
+        "I still have not had a reply to my request submitted on 3 March. It is now well past "
+        "the 20 working day deadline. Please let me know when I can expect a response.\nH. Ward",
+    ),
+    (
+        Label.CLARIFICATION,
+        "Re: Fee notice",
+        "I have now paid the £25 fee by bank transfer using the reference you gave. Please go "
+        "ahead with my request.\nBarry Cole",
+    ),
+    (
+        Label.CLARIFICATION,
+        "Narrowing my request",
+        "Following your letter saying my request would exceed the cost limit, I am happy to "
+        "narrow it to just the emails sent by the chief executive in January 2024.\n"
+        "Regards, Paul Dunn",
+    ),
+    (
+        Label.CLARIFICATION,
+        "Re: Freedom of Information request - Council fleet",
+        "Thank you for your response, much appreciated.\nJames",
+    ),
+    # Other: enquiries, service requests, marketing, automatic replies
+    (
+        Label.OTHER,
+        "Opening times",
+        "Hello, what time does the recycling centre on Moor Lane open on Sundays? Thanks",
+    ),
+    (
+        Label.OTHER,
+        "Partnership opportunity",
+        "Hi there, we help councils cut their printing costs by 40%. Would you be open to a "
+        "quick call next week to see a demo? Best, Tara from PrintSmart",
+    ),
+    (
+        Label.OTHER,
+        "Proposed development at Park Road",
+        "I strongly object to the proposed block of flats at Park Road. The road cannot take the "
+        "extra traffic and the building is far too tall for the area.\nRita Shah",
+    ),
+    (
+        Label.OTHER,
+        "Council tax",
+        "I've moved house and need to close my council tax account at 7 Hill Rise from 1 May. My "
+        "new address is 22 Wood Lane. Thanks, Sean Doyle",
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "subject", "text"), EXAMPLES)
+def test_examples(label: Label, subject: str, text: str) -> None:
+    decision = classify(Incoming(subject, text))
+    assert decision.label is label, [str(e) for e in decision.evidence]
+
+
+def test_every_label_has_examples() -> None:
+    assert {label for label, _, _ in EXAMPLES} == set(Label)
+
+
+def test_label_and_flag_names_match_the_rules_file_checks() -> None:
+    assert {label.value for label in Label} == set(KNOWN_LABELS)
+    assert set(PHRASE_FLAGS) <= {flag.value for flag in Flag}
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence: what matched and how strongly
+
+
+def _evidence(decision: Classification, phrase: str) -> Evidence:
+    found = [e for e in decision.evidence if e.phrase == phrase]
+    assert found, [str(e) for e in decision.evidence]
+    return found[0]
+
+
+def test_evidence_quotes_the_senders_words_with_a_score() -> None:
+    decision = classify(
+        Incoming("", "Please send me all the informaton you hold about me.\nAda Lovelace")
+    )
+    assert decision.label is Label.SAR
+    sar = _evidence(decision, "all the information you hold about me")
+    assert sar.matched == "all the informaton you hold about me"
+    assert 90 <= sar.score < 100  # the typo costs a little
+    assert sar.label is Label.SAR and sar.weight > 0
+    assert str(sar) == f"sar: 'all the informaton you hold about me' ({sar.score:.0f})"
+
+
+def test_typos_word_order_and_inflections_match() -> None:
+    typo = classify(Incoming("", "I would like to requst an internal reveiw of my request."))
+    assert typo.label is Label.INTERNAL_REVIEW
+    inflected = classify(Incoming("", "I complained twice and nothing happened."))
+    assert _evidence(inflected, "complain").matched == "complained"
+    reordered = classify(Incoming("", "A review of my request, internal and independent."))
+    assert all(e.phrase != "request an internal review" for e in reordered.evidence)
+
+
+def test_reordered_words_count_less_than_the_phrase_in_order() -> None:
+    rules = rules_from_text('[[phrases]]\nlabel = "other"\nweight = 1.0\nphrases = ["red bus"]\n')
+    in_order = _evidence(classify(Incoming("", "a red bus passed"), rules), "red bus")
+    reordered = _evidence(classify(Incoming("", "a bus red with rust"), rules), "red bus")
+    assert in_order.score == 100
+    assert 80 <= reordered.score < in_order.score
+    apart = classify(Incoming("", "the bus that passed was red"), rules)
+    assert all(e.phrase != "red bus" for e in apart.evidence)
+
+
+def test_contractions_are_spelt_out() -> None:
+    assert words_of("I'm sure we haven't") == ["i", "am", "sure", "we", "have", "not"]
+    decision = classify(Incoming("", "I haven't received a response to my request yet."))
+    assert _evidence(decision, "have not received a response").matched == (
+        "haven't received a response"
+    )
+
+
+def test_a_phrase_never_spans_two_sentences() -> None:
+    decision = classify(Incoming("", "We discussed the request. I think it went well."))
+    assert all(e.phrase != "i request" for e in decision.evidence)
+
+
+def test_short_words_must_be_spelt_exactly() -> None:
+    # "sar" is a phrase; "bar" and "car" are not typos of it.
+    decision = classify(Incoming("", "The car park by the bar is closed."))
+    assert all(e.label is not Label.SAR for e in decision.evidence)
+
+
+def test_conditional_phrases_count_less() -> None:
+    text = (
+        "Please provide the number of library visits in 2023. If this exceeds the cost limit, "
+        "please tell me how I can refine my request.\nAnna Bell"
+    )
+    decision = classify(Incoming("Library visits", text))
+    assert decision.label is Label.FOI
+    hedged = _evidence(decision, "refine my request")
+    assert hedged.weight == pytest.approx(6.0 * 0.3)
+
+
+def test_politeness_is_not_a_condition() -> None:
+    polite = classify(Incoming("", "I would be grateful if all correspondence could be sent."))
+    assert _evidence(polite, "all correspondence").weight == 2.5
+    condition = classify(Incoming("", "If all correspondence is public, I will look online."))
+    assert _evidence(condition, "all correspondence").weight == pytest.approx(2.5 * 0.3)
+
+
+def test_negated_phrases_count_less() -> None:
+    decision = classify(Incoming("", "You have not sought clarification and I do not see why."))
+    assert _evidence(decision, "clarification").weight == pytest.approx(4.0 * 0.3)
+
+
+def test_my_foi_request_names_an_existing_request_not_a_new_one() -> None:
+    text = "Please indicate the status of my Freedom of Information request FOI/88.\nBo Lee"
+    decision = classify(Incoming("", text))
+    assert decision.label is Label.CLARIFICATION
+    assert not {"freedom of information request", "information request"} & {
+        e.phrase for e in decision.evidence
+    }
+    new = classify(Incoming("", "This is a Freedom of Information request for the budget."))
+    assert _evidence(new, "freedom of information request").label is Label.FOI
+
+
+def test_statistics_about_a_topic_are_not_that_kind_of_message() -> None:
+    # Asking how many complaints or reviews there were is an FOI request, not a complaint.
+    text = (
+        "Please provide:\n1. the number of complaints received in 2024\n2. the number of "
+        "internal reviews requested in 2024\n3. the number of subject access requests\nDan Poe"
+    )
+    assert classify(Incoming("Statistics", text)).label is Label.FOI
+
+
+def test_environmental_complaint_is_a_complaint_not_eir() -> None:
+    text = (
+        "I wish to complain about the noise and dust from the quarry, which has been "
+        "unacceptable all week. Please send an officer.\nMia Ford"
+    )
+    assert classify(Incoming("Quarry noise", text)).label is Label.COMPLAINT
+
+
+# ---------------------------------------------------------------------------------------------
+# Quoted text, signatures, subjects
+
+
+ACK = (
+    "Thank you for your request for information under the Freedom of Information Act 2000.\n"
+    "We will respond within 20 working days. Please provide any further information quoting "
+    "reference IC-315773-L9G6."
+)
+
+
+def test_a_reply_is_judged_on_its_own_words_not_our_quoted_letter() -> None:
+    text = f"Thanks very much.\n\nOn Mon, 3 Jun 2024 at 10:01, FOI Team wrote:\n> {ACK}"
+    decision = classify(Incoming("Re: Your request IC-315773-L9G6", text))
+    assert decision.label is Label.CLARIFICATION
+    assert all("Freedom of Information" not in e.matched for e in decision.evidence)
+
+
+def test_quote_markers_and_outlook_headers_are_dropped() -> None:
+    own, quoted = split_reply(
+        "Please close my request.\n> quoted line\n\n"
+        "From: FOI Team <foi@example.gov.uk>\nSent: 3 June 2024 10:01\nSubject: x\n\nOld text"
+    )
+    assert own == "Please close my request."
+    assert "quoted line" in quoted and "Old text" in quoted
+
+
+def test_signatures_and_footers_are_dropped() -> None:
+    text = "Please send me the budget.\n-- \nJo Bloggs\nSenior Partner, Complaints Ltd"
+    assert own_words(text) == "Please send me the budget."
+    assert "Sent from" not in own_words("Hi there\nSent from my phone\nmore")
+
+
+def test_a_forwarded_request_is_kept() -> None:
+    text = (
+        "Passing this on.\n\n---------- Forwarded message ---------\nFrom: A Person "
+        "<a@example.org>\nDate: 3 June 2024\nSubject: Data\n\nI am making a subject access "
+        "request for all the personal data you hold about me."
+    )
+    assert "subject access request" in own_words(text)
+    assert classify(Incoming("Fwd: Data", text)).label is Label.SAR
+
+
+def test_long_texts_are_capped() -> None:
+    rules = rules_from_text("[text]\nmax_chars = 300\n")
+    text = "Thanks for your help. " + "x " * 500 + "I wish to make a formal complaint."
+    assert len(own_words(text, rules)) == 300
+    assert classify(Incoming("", text), rules).label is not Label.COMPLAINT
+    assert classify(Incoming("", text)).label is Label.COMPLAINT
+
+
+def test_subject_prefixes_and_reply_detection() -> None:
+    assert clean_subject("RE: Fwd: [EXTERNAL] Re: Bus lanes") == "Bus lanes"
+    assert is_reply_subject("[EXTERNAL] RE: Bus lanes")
+    assert not is_reply_subject("Fwd: Bus lanes")
+
+
+def test_the_subject_counts_but_less_than_the_body() -> None:
+    decision = classify(Incoming("Internal review", "Please look at this again.\nRay Moss"))
+    assert decision.label is Label.INTERNAL_REVIEW
+    assert _evidence(decision, "internal review").weight == pytest.approx(3.0 * 0.8)
+
+
+# ---------------------------------------------------------------------------------------------
+# Flags
+
+
+def test_no_real_name_is_flagged_for_advice_and_assistance() -> None:
+    text = "Please tell me how many parking fines the council issued in 2023."
+    anonymous = classify(Incoming("Parking fines", text))
+    assert anonymous.label is Label.FOI
+    assert Flag.NO_REAL_NAME in anonymous.flags
+    named = classify(Incoming("Parking fines", text, "cb@example.org", "Carla Bruni"))
+    assert Flag.NO_REAL_NAME not in named.flags
+
+
+@pytest.mark.parametrize(
+    ("signature", "real"),
+    [
+        ("Yours faithfully,\nJo Bloggs", True),
+        ("Kind regards\nMrs S J Oliver", True),
+        ("Regards, Dr Okafor", True),
+        ("Thanks,\nA. Smith", True),
+        ("Yours faithfully,\nConcerned Citizen", False),
+        ("Regards\nFOIwatcher99", False),
+        ("Thanks\nDave", False),
+        ("Yours faithfully,\nMickey Mouse", False),
+    ],
+)
+def test_real_names_from_the_sign_off(signature: str, real: bool) -> None:
+    text = f"Please tell me how many parking fines the council issued in 2023.\n\n{signature}"
+    decision = classify(Incoming("Parking fines", text))
+    assert decision.label is Label.FOI
+    assert (Flag.NO_REAL_NAME not in decision.flags) is real
+
+
+def test_a_pseudonym_in_the_from_header_is_not_a_real_name() -> None:
+    text = "Please tell me how many parking fines the council issued in 2023."
+    decision = classify(Incoming("Parking fines", text, "x@example.org", "Anonymous Taxpayer"))
+    assert Flag.NO_REAL_NAME in decision.flags
+
+
+def test_eir_requests_need_no_name() -> None:
+    text = "Please send me the air quality monitoring results for Mill Street for 2023."
+    decision = classify(Incoming("Air quality", text))
+    assert decision.label is Label.EIR
+    assert Flag.NO_REAL_NAME not in decision.flags
+
+
+def test_a_request_that_describes_nothing_is_flagged() -> None:
+    vague = classify(
+        Incoming("FOI request", "Please send me all the information you hold.\nJo Bloggs")
+    )
+    assert vague.label is Label.FOI
+    assert Flag.NO_DESCRIPTION in vague.flags
+    described = classify(
+        Incoming("FOI request", "Please send me the gritting routes for 2023.\nJo Bloggs")
+    )
+    assert Flag.NO_DESCRIPTION not in described.flags
+
+
+def test_flags_only_apply_to_new_requests() -> None:
+    decision = classify(Incoming("", "I wish to make a formal complaint about the rude staff."))
+    assert decision.label is Label.COMPLAINT
+    assert Flag.NO_REAL_NAME not in decision.flags
+    assert Flag.NO_DESCRIPTION not in decision.flags
+
+
+def test_going_to_the_regulator_is_flagged() -> None:
+    text = (
+        "You have still not answered my request. If I do not hear by Friday I will complain "
+        "to the Information Commissioner.\nPat Lowe"
+    )
+    decision = classify(Incoming("Re: FOI 12", text))
+    assert Flag.ICO_MENTIONED in decision.flags
+
+
+def test_an_automatic_reply_is_other_and_flagged() -> None:
+    text = "I am out of the office until Monday with no access to email."
+    decision = classify(Incoming("Automatic reply: FOI", text))
+    assert decision.label is Label.OTHER
+    assert Flag.AUTOMATED_REPLY in decision.flags
+
+
+def test_nothing_recognisable_is_other_and_needs_triage() -> None:
+    decision = classify(Incoming("", "Lorem ipsum dolor sit amet."))
+    assert decision.label is Label.OTHER
+    assert decision.evidence == ()
+    assert Flag.NEEDS_TRIAGE in decision.flags
+
+
+def test_triage_threshold_comes_from_the_rules() -> None:
+    text = "I wish to make a formal complaint about the rude staff at the library.\nAl Roe"
+    decision = classify(Incoming("", text))
+    assert Flag.NEEDS_TRIAGE not in decision.flags
+    strict = load_rules(triage_confidence=0.999)
+    assert Flag.NEEDS_TRIAGE in classify(Incoming("", text), strict).flags
+    assert decision.confidence == classify(Incoming("", text), strict).confidence
+
+
+def test_confidence_is_lower_when_two_readings_compete() -> None:
+    clear = classify(Incoming("", "I wish to make a formal complaint about the rude staff."))
+    mixed = classify(
+        Incoming("", "I wish to make a formal complaint. Please provide the complaints policy.")
+    )
+    assert 0 < mixed.confidence < clear.confidence <= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The JSON a Slack card or the CLI shows
+
+
+def test_to_json() -> None:
+    decision = classify(
+        Incoming("Subject access request", "Please send me all my personal data.\nAl Roe")
+    )
+    data = decision.to_json()
+    assert set(data) == {"label", "confidence", "evidence", "flags"}
+    assert data["label"] == "sar"
+    assert 0 <= data["confidence"] <= 1
+    first = data["evidence"][0]
+    assert set(first) == {"label", "phrase", "matched", "score", "weight"}
+    assert first["label"] == "sar"
+    assert isinstance(data["flags"], list)
+    scores = [e.weight * (e.score - 50) / 50 for e in decision.evidence]
+    assert scores == sorted(scores, reverse=True)  # strongest first
+
+
+def test_classification_is_deterministic_and_rules_are_shared() -> None:
+    message = Incoming("Bins", "How many bins were emptied in 2023?\nTom Ash")
+    assert classify(message) == classify(message) == classify(message, load_rules())
