@@ -1,0 +1,263 @@
+"""Drafting and approval: the draft modal (outcome, searchable exemptions, public interest),
+the lawful-letter check shown in the modal, the draft in the case's thread, and Approve /
+Edit / Reject, with only approvers signing off and never their own drafts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from intake.models import Case, CaseStatus, EventKind
+from tests.bot.slack import payloads
+from tests.bot.slack.conftest import (
+    APPROVER,
+    GROUP_APPROVER,
+    OFFICER,
+    STAFF,
+    STRANGER,
+    Harness,
+)
+from tests.bot.slack.test_triage import open_case
+
+REQUESTER_EMAIL = "jo.bloggs@example.org"
+
+
+def text_value(value: str) -> dict[str, Any]:
+    return {"value": {"type": "plain_text_input", "value": value}}
+
+
+def part_response(exemptions: list[str]) -> dict[str, dict[str, Any]]:
+    """The modal's state for a partial disclosure citing these exemptions."""
+    return {
+        "outcome": {
+            "draft_outcome": {"type": "static_select", "selected_option": {"value": "part"}}
+        },
+        "summary": text_value("The numbers of potholes reported are in the attached table."),
+        "exemptions": {
+            "draft_exemptions": {
+                "type": "multi_external_select",
+                "selected_options": [{"value": ref} for ref in exemptions],
+            }
+        },
+        "reason": text_value(
+            "The exact locations of unrepaired potholes under police investigation would "
+            "prejudice the detection of crime."
+        ),
+        "pit_for": text_value("Transparency about road safety\nAccountability for spending"),
+        "pit_against": text_value("Prejudice to live investigations"),
+        "conclusion": text_value("The public interest favours withholding the locations."),
+    }
+
+
+async def open_modal(slack: Harness, user: str, message: dict[str, Any], action: str) -> Any:
+    before = len(slack.fake.made("views.open"))
+    await slack.click(user, message, action)
+    opened = await slack.until(lambda: slack.fake.made("views.open")[before:])
+    return opened[0].args["view"]
+
+
+async def drafted(slack: Harness, drafter: str = OFFICER) -> tuple[Case, dict[str, Any]]:
+    """A case with a complete draft posted for approval; returns the draft message."""
+    case = await open_case(slack)
+    view = await open_modal(slack, drafter, slack.card(case.reference), "case_draft")
+    status, body = await slack.submit(drafter, view, part_response(["s31(1)(a)"]))
+    assert (status, body) == (200, "")
+    message = await draft_message(slack, case)
+    return case, message
+
+
+async def draft_message(slack: Harness, case: Case, version: int = 1) -> dict[str, Any]:
+    title = f"Draft response v{version} · {case.reference}"
+
+    def find() -> dict[str, Any] | None:
+        for call in slack.fake.made("chat.postMessage"):
+            blocks = call.args.get("blocks") or []
+            if blocks and blocks[0]["text"]["text"] == title:
+                return {**call.args, "ts": call.response["ts"]}
+        return None
+
+    return await slack.until(find)  # type: ignore[no-any-return]
+
+
+def latest(slack: Harness, message: dict[str, Any]) -> dict[str, Any]:
+    """The message as last updated."""
+    current = message
+    for call in slack.fake.made("chat.update"):
+        if call.args.get("ts") == message["ts"]:
+            current = {**call.args, "thread_ts": message.get("thread_ts")}
+    return current
+
+
+async def test_draft_modal_offers_the_fields_of_each_outcome_and_searches_exemptions(
+    slack: Harness,
+) -> None:
+    case = await open_case(slack)
+    view = await open_modal(slack, OFFICER, slack.card(case.reference), "case_draft")
+    assert view["callback_id"] == "draft_modal"
+    blocks = [b.get("block_id") for b in view["blocks"]]
+    assert "summary" in blocks and "exemptions" not in blocks  # "provided in full" by default
+
+    # Choosing "in part" redraws the modal with the exemption and public interest fields.
+    opened = payloads.opened_view(view, {})
+    choice = {
+        "type": "static_select",
+        "action_id": "draft_outcome",
+        "block_id": "outcome",
+        "selected_option": {"text": {"type": "plain_text", "text": "In part"}, "value": "part"},
+    }
+    opened["state"]["values"] = {"outcome": {"draft_outcome": choice}}
+    await slack.interact(payloads.view_actions(OFFICER, choice, opened))
+    updated = await slack.until(lambda: slack.fake.made("views.update"))
+    assert updated[0].args["view_id"] == opened["id"] and updated[0].args["hash"] == opened["hash"]
+    redrawn = [b.get("block_id") for b in updated[0].args["view"]["blocks"]]
+    assert {"exemptions", "reason", "pit_for", "pit_against", "conclusion"} <= set(redrawn)
+
+    # The exemption picker searches the catalogue for the case's law.
+    status, body = await slack.interact(
+        payloads.block_suggestion(
+            OFFICER, "draft_exemptions", "exemptions", "prevention crime", opened
+        )
+    )
+    assert status == 200
+    values = [o["value"] for o in json.loads(body)["options"]]
+    assert "s31(1)(a)" in values[:5]
+    assert not any(v.startswith("reg") for v in values)  # an FOI case: no EIR exceptions
+
+
+async def test_an_incomplete_refusal_is_shown_in_the_modal_and_saves_nothing(
+    slack: Harness,
+) -> None:
+    case = await open_case(slack)
+    view = await open_modal(slack, OFFICER, slack.card(case.reference), "case_draft")
+    state = part_response([])
+    state["reason"] = text_value("")
+    status, body = await slack.submit(OFFICER, view, state)
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert "exemption" in answer["errors"]["exemptions"]
+    await asyncio.sleep(0.2)
+    assert (await slack.case(case.id or 0)).status == CaseStatus.OPEN.value
+    assert EventKind.DRAFTED.value not in [e.kind for e in await slack.events(case.id or 0)]
+
+
+async def test_approval_by_an_approver_sends_the_letter_and_closes_the_case(
+    slack: Harness,
+) -> None:
+    case, message = await drafted(slack)
+    card = slack.card(case.reference)
+    assert message["thread_ts"] == card["ts"]  # in the case's thread
+    text = str(message["blocks"])
+    assert "section 31(1)(a)" in text and "public interest" in text.lower()
+    assert (await slack.case(case.id or 0)).status == CaseStatus.AWAITING_APPROVAL.value
+    message = {**message, "thread_ts": card["ts"]}
+
+    # Someone who is not an approver: a private explanation, nothing else.
+    events_before = len(await slack.events(case.id or 0))
+    await slack.click(STRANGER, message, "draft_approve")
+    note = await slack.until(lambda: slack.fake.made("chat.postEphemeral"))
+    assert note[0].args["user"] == STRANGER and "Only approvers" in note[0].args["text"]
+    assert note[0].args.get("thread_ts") == card["ts"]
+    await asyncio.sleep(0.3)
+    assert len(await slack.events(case.id or 0)) == events_before
+    assert [m for m in slack.relay.to(REQUESTER_EMAIL) if "Our response" in m["Subject"]] == []
+
+    # A member of the approvers' user group signs it off.
+    await slack.click(GROUP_APPROVER, message, "draft_approve")
+    letters = await slack.until(
+        lambda: [m for m in slack.relay.to(REQUESTER_EMAIL) if "Our response" in m["Subject"]]
+    )
+    letter = letters[0]
+    assert case.reference in str(letter["Subject"])
+    assert "Auto-Submitted" not in letter  # a person sent it
+    body = letter.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "31(1)(a)" in body and "Transparency about road safety" in body
+
+    closed = await slack.until_db(
+        lambda s: (c := s.get(Case, case.id)) and c.status == CaseStatus.CLOSED.value and c
+    )
+    assert closed.outcome == "part"
+    events = await slack.events(case.id or 0)
+    kinds = [e.kind for e in events]
+    assert EventKind.APPROVED.value in kinds and EventKind.LETTER_QUEUED.value in kinds
+    closing = [e for e in events if e.kind == EventKind.STATUS_CHANGED.value][-1]
+    assert closing.detail["exemptions"] == ["s31(1)(a)"] and closing.detail["outcome"] == "part"
+    assert closing.actor == f"slack:{GROUP_APPROVER}"
+
+    # The buttons make way for who approved it and when.
+    decided = await slack.until(
+        lambda: "Approved" in str(latest(slack, message)["blocks"]) and latest(slack, message)
+    )
+    assert not any(b["type"] == "actions" for b in decided["blocks"])
+    assert f"<@{GROUP_APPROVER}>" in str(decided["blocks"])
+    card = await slack.until_card(case.reference, lambda c: "approved version 1" in str(c))
+    assert not any(b["type"] == "actions" for b in card["blocks"])
+
+
+async def test_nobody_approves_their_own_draft(slack: Harness) -> None:
+    case, message = await drafted(slack, drafter=APPROVER)
+    await slack.click(APPROVER, message, "draft_approve")
+    note = await slack.until(lambda: slack.fake.made("chat.postEphemeral"))
+    assert "another approver" in note[0].args["text"]
+    await asyncio.sleep(0.3)
+    assert (await slack.case(case.id or 0)).status == CaseStatus.AWAITING_APPROVAL.value
+    assert EventKind.APPROVED.value not in [e.kind for e in await slack.events(case.id or 0)]
+
+
+async def test_reject_asks_for_a_reason_and_returns_the_case_to_its_drafter(
+    slack: Harness,
+) -> None:
+    case, message = await drafted(slack)
+    # A non-approver can't return it either.
+    await slack.click(STRANGER, message, "draft_reject")
+    await slack.until(lambda: slack.fake.made("chat.postEphemeral"))
+    assert slack.fake.made("views.open")[-1].args["view"]["callback_id"] == "draft_modal"
+
+    view = await open_modal(slack, APPROVER, message, "draft_reject")
+    assert view["callback_id"] == "reject_modal"
+    reason = "Please give the totals by ward as well."
+    status, body = await slack.submit(APPROVER, view, {"reason": text_value(reason)})
+    assert (status, body) == (200, "")
+    returned = await slack.until_db(
+        lambda s: (c := s.get(Case, case.id)) and c.status == CaseStatus.OPEN.value and c
+    )
+    assert returned.assignee == OFFICER
+    rejected = [e for e in await slack.events(case.id or 0) if e.kind == EventKind.REJECTED.value]
+    assert rejected[0].detail["reason"] == reason and rejected[0].actor == f"slack:{APPROVER}"
+    notice = await slack.until(
+        lambda: [p for p in slack.fake.posts(channel=STAFF) if "was returned" in p["text"]]
+    )
+    assert f"<@{OFFICER}>" in notice[0]["text"] and reason in notice[0]["text"]
+    decided = await slack.until(
+        lambda: "Returned" in str(latest(slack, message)["blocks"]) and latest(slack, message)
+    )
+    assert not any(b["type"] == "actions" for b in decided["blocks"])
+
+
+async def test_edit_reopens_the_modal_with_the_drafts_values_and_supersedes_it(
+    slack: Harness,
+) -> None:
+    case, message = await drafted(slack)
+    view = await open_modal(slack, OFFICER, message, "draft_edit")
+    summary = next(b for b in view["blocks"] if b.get("block_id") == "summary")
+    assert "attached table" in summary["element"]["initial_value"]
+    picked = next(b for b in view["blocks"] if b.get("block_id") == "exemptions")
+    assert [o["value"] for o in picked["element"]["initial_options"]] == ["s31(1)(a)"]
+
+    state = part_response(["s31(1)(a)"])
+    state["summary"] = text_value("The numbers, by ward, are in the attached table.")
+    status, body = await slack.submit(OFFICER, view, state)
+    assert (status, body) == (200, "")
+    second = await draft_message(slack, case, version=2)
+    assert "by ward" in str(second["blocks"])
+    replaced = await slack.until(
+        lambda: "Replaced by version 2" in str(latest(slack, message)["blocks"])
+    )
+    assert replaced
+    # The old version can no longer be approved.
+    await slack.click(APPROVER, message, "draft_approve")
+    note = await slack.until(lambda: slack.fake.made("chat.postEphemeral"))
+    assert "already superseded" in note[0].args["text"]
+    kinds = [e.kind for e in await slack.events(case.id or 0)]
+    assert kinds.count(EventKind.DRAFTED.value) == 2
