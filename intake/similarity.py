@@ -159,24 +159,26 @@ def match_quoted_subject(subject: str, candidates: Sequence[tuple[str, str]]) ->
     if len(key) < 4 or not candidates:
         return None
     titles = [title for _, title in candidates]
-    # Replies quote the subject verbatim, so a raw comparison finds the few likely cases
-    # cheaply and only those are compared properly. If it finds nothing (the sender retyped
-    # the subject in another case, say) every subject is compared properly.
-    shortlist = process.extract(
-        clean_subject(subject), titles, scorer=fuzz.ratio, limit=5, score_cutoff=60
-    )
-    if not shortlist:
-        shortlist = process.extract(
-            subject,
-            titles,
-            scorer=fuzz.ratio,
-            processor=_subject_processor,
-            limit=5,
-            score_cutoff=60,
+    # Replies quote the subject verbatim, so comparing it as typed (whole, and without a
+    # "Internal review of FOI request -" in front) shortlists the likely cases cheaply, and only
+    # those are compared properly. If that finds nothing good (the sender retyped the subject
+    # in another case, say) every subject is compared properly, which costs more.
+    typed = clean_subject(subject)
+    shortlist = {
+        index
+        for query in {typed, _REQUEST_PREFIX.sub("", typed, count=1)}
+        for _, _, index in process.extract(
+            query, titles, scorer=fuzz.ratio, limit=5, score_cutoff=60
         )
-    scored = [
-        (candidates[index][0], fuzz.ratio(key, subject_key(title))) for title, _, index in shortlist
-    ]
+    }
+    scored = [(candidates[i][0], fuzz.ratio(key, subject_key(titles[i]))) for i in shortlist]
+    if not any(score >= SUBJECT_CUTOFF for _, score in scored):
+        scored = [
+            (candidates[index][0], score)
+            for _, score, index in process.extract(
+                subject, titles, scorer=fuzz.ratio, processor=_subject_processor, limit=5
+            )
+        ]
     return _clear_winner(scored, SUBJECT_CUTOFF, SUBJECT_MARGIN)
 
 
@@ -258,8 +260,8 @@ _QUOTED_TITLE = re.compile(
 )
 
 
-def _plain_processor(choice: Hashable) -> str:
-    return str(utils.default_process(str(choice)[:_COMPARE_CHARS]))
+def _flat(text: str) -> str:
+    return " ".join(str(utils.default_process(text)).split())
 
 
 def find_quoted_case(text: str, earlier: Sequence[PriorRequest]) -> str | None:
@@ -273,14 +275,15 @@ def find_quoted_case(text: str, earlier: Sequence[PriorRequest]) -> str | None:
         return None
     own, quoted = split_reply(text)
     scored: list[tuple[str, float]] = []
-    if len(quoted) >= 30:
+    pasted = _flat(quoted.replace(">", " "))[: _COMPARE_CHARS * 2]
+    if len(pasted) >= 30:
         # partial_ratio aligns the shorter text inside the longer: the earlier request inside
         # a quote that also holds our reply, or a quoted excerpt inside the earlier request.
+        # Both are compared without greetings, sign-offs and punctuation.
         for _, score, index in process.extract(
-            quoted,
-            [r.text for r in earlier],
+            pasted,
+            [_flat(comparable(r.text)) for r in earlier],
             scorer=fuzz.partial_ratio,
-            processor=_plain_processor,
             limit=3,
             score_cutoff=QUOTE_CUTOFF / 2,
         ):

@@ -1,0 +1,224 @@
+"""Reply matching and repeat detection, on references and requests made up for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.similarity import (
+    PriorRequest,
+    SimilarCase,
+    comparable,
+    find_quoted_case,
+    find_repeats,
+    find_round_robins,
+    match_mistyped_reference,
+    match_quoted_subject,
+    reference_like,
+    subject_key,
+)
+
+OPEN = ["IC-315773-L9G6", "IC-402118-7KQM", "IC-100245-X3RT"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Mistyped references
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "IC-31573-L9G6",  # a digit dropped
+        "IC 315773 L9C6",  # spaces, and G read as C
+        "ic315773l9g6",  # lower case, no separators
+        "IC-315737-L9G6",  # two digits swapped
+        "IC-3157773-L9G6",  # a digit doubled
+        "IC-315773-L9G",  # the code cut short
+    ],
+)
+def test_a_mistyped_reference_finds_the_senders_case(typed: str) -> None:
+    text = f"Hello, about my request ({typed}) - is there any news?"
+    assert match_mistyped_reference(text, OPEN) == "IC-315773-L9G6"
+
+
+def test_the_exact_reference_matches_itself() -> None:
+    assert match_mistyped_reference("Re: IC-402118-7KQM", OPEN) == "IC-402118-7KQM"
+
+
+def test_no_clear_winner_goes_to_triage() -> None:
+    # One slip away from two open cases: which one is meant is a person's call.
+    twins = ["IC-315771-L9G6", "IC-315772-L9G6"]
+    assert match_mistyped_reference("my reference IC-315770-L9G6", twins) is None
+
+
+def test_nothing_close_enough_is_none() -> None:
+    assert match_mistyped_reference("my reference is AB-999999-ZZZZ", OPEN) is None
+    assert match_mistyped_reference("no reference here at all", OPEN) is None
+    assert match_mistyped_reference("IC-315773-L9G6", []) is None
+
+
+def test_reference_shaped_tokens() -> None:
+    text = "Re: FOI 2024/118 and IC 315773 L9G6, sent 3 May"
+    assert reference_like(text) == ["IC-315773-L9G6", "FOI-2024-118"]
+    assert reference_like("the big brown fox") == []  # no digits
+    assert reference_like("0161 496 0000") == []  # no letters
+    assert match_mistyped_reference("please call 0161 496 0000", OPEN) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Quoted subjects
+
+CASES = [
+    ("IC-315773-L9G6", "Freedom of Information request - Bus lane fines 2023"),
+    ("IC-402118-7KQM", "Library closures"),
+    ("IC-100245-X3RT", "Gritting routes"),
+]
+
+
+def test_subject_key_strips_prefixes_and_tags() -> None:
+    assert subject_key("RE: Fwd: [EXTERNAL] Library Closures!") == "library closures"
+    assert subject_key("Re: Freedom of Information request - Bus lane fines") == "bus lane fines"
+    assert subject_key("Internal review of FOI request: Gritting") == "gritting"
+
+
+@pytest.mark.parametrize(
+    ("subject", "reference"),
+    [
+        ("Re: Freedom of Information request - Bus lane fines 2023", "IC-315773-L9G6"),
+        ("RE: [EXTERNAL] Library closures", "IC-402118-7KQM"),
+        ("Re: LIBRARY CLOSURES", "IC-402118-7KQM"),  # retyped in another case
+        ("Re: Gritting routs", "IC-100245-X3RT"),  # a typo
+        ("Internal review of Freedom of Information request - Gritting routes", "IC-100245-X3RT"),
+    ],
+)
+def test_a_quoted_subject_finds_the_case(subject: str, reference: str) -> None:
+    assert match_quoted_subject(subject, CASES) == reference
+
+
+def test_an_unclear_subject_is_none() -> None:
+    assert match_quoted_subject("Re: Parking permits", CASES) is None
+    assert match_quoted_subject("Re:", CASES) is None
+    assert match_quoted_subject("Re: Library closures", []) is None
+    twins = [("IC-1", "Library closures"), ("IC-2", "Library closures")]
+    assert match_quoted_subject("Re: Library closures", twins) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Repeats and round robins
+
+BUDGET = (
+    "Dear Council,\n\nPlease send me the library service budget for 2023/24 broken down by "
+    "branch, and the number of staff employed at each branch.\n\nYours faithfully,\nJo Bloggs"
+)
+BUDGET_AGAIN = (
+    "Hello,\nCould you send me the library service budget for 2023/24 broken down by branch, "
+    "and the number of staff employed at each branch?\nThanks\nJo Bloggs"
+)
+GRITTING = (
+    "Dear Council,\n\nPlease send me a map of the roads gritted in winter 2023 and the cost of "
+    "the salt used.\n\nYours faithfully,\nJo Bloggs"
+)
+
+
+def _prior(reference: str, text: str, sender: str = "jo@example.org") -> PriorRequest:
+    return PriorRequest(reference, sender, "Request", text)
+
+
+def test_the_same_request_again_is_a_repeat() -> None:
+    earlier = [_prior("IC-1", GRITTING), _prior("IC-2", BUDGET)]
+    repeats = find_repeats(BUDGET_AGAIN, earlier)
+    assert [r.reference for r in repeats] == ["IC-2"]
+    assert repeats[0].score >= 85
+
+
+def test_a_different_request_is_not_a_repeat() -> None:
+    assert find_repeats(GRITTING, [_prior("IC-2", BUDGET)]) == []
+
+
+def test_the_threshold_decides() -> None:
+    earlier = [_prior("IC-2", BUDGET)]
+    score = find_repeats(BUDGET_AGAIN, earlier, threshold=0)[0].score
+    assert find_repeats(BUDGET_AGAIN, earlier, threshold=score + 0.1) == []
+    assert find_repeats(BUDGET_AGAIN, earlier, threshold=score - 0.01) == [
+        SimilarCase("IC-2", score)
+    ]
+
+
+def test_a_short_message_is_never_a_repeat() -> None:
+    assert find_repeats("Thanks very much.", [_prior("IC-9", "Thanks very much.")]) == []
+
+
+def test_a_short_request_inside_a_long_one_is_not_the_same() -> None:
+    short = "Please send me the library service budget for 2023/24."
+    assert find_repeats(short, [_prior("IC-2", BUDGET)]) == []
+
+
+def test_greeting_and_sign_off_do_not_count() -> None:
+    assert comparable(BUDGET).startswith("please send me the library service budget")
+    assert "bloggs" not in comparable(BUDGET)
+
+
+TEMPLATE = (
+    "I am writing to request the following information:\n1. The number of electric vehicle "
+    "charging points the council has installed since 2020.\n2. The council's budget for new "
+    "charging points in 2025."
+)
+
+
+def test_a_campaign_from_many_senders_is_a_round_robin() -> None:
+    others = [
+        _prior("IC-7", f"Dear Anytown Council,\n\n{TEMPLATE}\n\nRegards,\nAmy Lee", "a@x.org"),
+        _prior("IC-8", f"Dear Othertown Council,\n\n{TEMPLATE}\n\nThanks,\nBo Li", "b@x.org"),
+        _prior("IC-9", GRITTING, "c@x.org"),
+    ]
+    text = f"Dear Sir or Madam,\n\n{TEMPLATE}\n\nYours faithfully,\nCal Ng"
+    robins = find_round_robins(text, others)
+    assert {r.reference for r in robins} == {"IC-7", "IC-8"}
+    assert all(r.score >= 90 for r in robins)
+    assert [r.score for r in robins] == sorted((r.score for r in robins), reverse=True)
+
+
+def test_nothing_to_compare_is_no_round_robin() -> None:
+    assert find_round_robins(TEMPLATE, []) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Reviews that quote the request they are about
+
+
+def test_a_review_naming_the_request_title_is_linked() -> None:
+    earlier = [
+        PriorRequest("IC-1", "jo@example.org", "Library closures", BUDGET),
+        PriorRequest("IC-2", "jo@example.org", "Gritting routes", GRITTING),
+    ]
+    text = (
+        "I am writing to request an internal review of Anytown Council's handling of my FOI "
+        "request 'Gritting routes'. The salt costs were withheld without reason."
+    )
+    assert find_quoted_case(text, earlier) == "IC-2"
+    curly = text.replace("'Gritting routes'", "\u201cGritting routes\u201d")
+    assert find_quoted_case(curly, earlier) == "IC-2"
+
+
+def test_a_review_quoting_the_request_text_is_linked() -> None:
+    earlier = [
+        PriorRequest("IC-1", "jo@example.org", "Budget", BUDGET),
+        PriorRequest("IC-2", "jo@example.org", "Gritting", GRITTING),
+    ]
+    below = (
+        "Please review this response: the map was not sent.\n\n"
+        "On 3 May 2024, FOI Team <foi@example.gov.uk> wrote:\n"
+        "> Thank you for your request, which we have answered below.\n> \n"
+        "> Please send me a map of the roads gritted in winter 2023 and the cost of the salt used."
+    )
+    assert find_quoted_case(below, earlier) == "IC-2"
+
+
+def test_no_quote_or_two_candidates_is_none() -> None:
+    earlier = [
+        PriorRequest("IC-1", "jo@example.org", "Library closures", BUDGET),
+        PriorRequest("IC-3", "jo@example.org", "Library closures", BUDGET),
+    ]
+    assert find_quoted_case("Please review my request.", earlier) is None
+    text = "An internal review of my FOI request 'Library closures', please."
+    assert find_quoted_case(text, earlier) is None
+    assert find_quoted_case(text, []) is None
