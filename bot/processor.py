@@ -16,6 +16,7 @@ from email.headerregistry import Address
 from sqlmodel import Session, col, select
 
 from bot.database import Database
+from bot.slack.notify import queue_case_card
 from config.settings import Settings
 from intake.cases import record_event
 from intake.history import History
@@ -121,6 +122,8 @@ def process_one(
     routing = route_inbound(session, inbound, settings, now, history)
     if routing.acknowledge:
         queue_acknowledgement(session, routing, settings, now)
+    if routing.state is InboundState.CASE_OPENED and routing.case is not None:
+        queue_case_card(session, routing.case, settings, now)  # no-op without Slack
     return routing
 
 
