@@ -80,6 +80,7 @@ class TextRules:
     stopwords: tuple[str, ...]
     conditional_words: tuple[str, ...]
     not_conditional_after: tuple[str, ...]
+    not_conditional_before: tuple[str, ...]
     negation_words: tuple[str, ...]
     existing_request_words: tuple[str, ...]
 
@@ -130,6 +131,7 @@ _SCALARS: dict[str, dict[str, tuple[str, float, float]]] = {
         "stopwords": (_WORDS, 0, 0),
         "conditional_words": (_WORDS, 0, 0),
         "not_conditional_after": (_WORDS, 0, 0),
+        "not_conditional_before": (_WORDS, 0, 0),
         "negation_words": (_WORDS, 0, 0),
         "existing_request_words": (_WORDS, 0, 0),
     },
@@ -281,6 +283,7 @@ def _build(layers: Sequence[tuple[Mapping[str, Any], str]]) -> Rules:
             stopwords=words("text", "stopwords"),
             conditional_words=words("text", "conditional_words"),
             not_conditional_after=words("text", "not_conditional_after"),
+            not_conditional_before=words("text", "not_conditional_before"),
             negation_words=words("text", "negation_words"),
             existing_request_words=words("text", "existing_request_words"),
         ),

@@ -304,6 +304,7 @@ class _Compiled:
         self.exact = frozenset(rules.text.exact_words)
         self.conditionals = frozenset(rules.text.conditional_words)
         self.polite = frozenset(rules.text.not_conditional_after)
+        self.follow_up = frozenset(rules.text.not_conditional_before)
         self.negations = frozenset(rules.text.negation_words)
         self.existing = frozenset(rules.text.existing_request_words)
         by_initial: dict[str, list[str]] = {}
@@ -454,7 +455,7 @@ def _nearest(
 # may be refined" for "refine the request") cost a fixed penalty, and each extra word inside
 # the match ("status of my FOI request") a small one.
 _REORDER_PENALTY = 20.0
-_GAP_PENALTY = 3.0
+_GAP_PENALTY = 5.0
 
 
 def _match_phrase(
@@ -580,9 +581,12 @@ def _conditional(segment: _Segment, first: int, compiled: _Compiled) -> bool:
     home = segment.sentence[first]
     i = first - 1
     while i >= 0 and segment.sentence[i] == home:
-        if segment.words[i] in compiled.conditionals and not (
-            # "I would be grateful if you could..." is politeness, not a condition.
-            i > 0 and segment.words[i - 1] in compiled.polite
+        if (
+            segment.words[i] in compiled.conditionals
+            # "I would be grateful if you could..." is politeness, not a condition, and "if so,
+            # please provide..." follows a question rather than doubting the request.
+            and not (i > 0 and segment.words[i - 1] in compiled.polite)
+            and not (i + 1 < len(segment.words) and segment.words[i + 1] in compiled.follow_up)
         ):
             return True
         i -= 1
@@ -687,7 +691,13 @@ def classify(message: Incoming, rules: Rules | None = None) -> Classification:
         (_Segment(subject, compiled), rules.scoring.subject_weight),
         (_Segment(body, compiled), 1.0),
     ]
-    matches = _accept(_find_matches(segments, compiled))
+    found = _find_matches(segments, compiled)
+    reply = is_reply_subject(message.subject)
+    if reply:
+        # A reply's subject names the request it answers ("Re: Freedom of Information request
+        # - Bus lanes"): that says nothing about a new request.
+        found = [m for m in found if not (m.segment == 0 and _is_new_request(m))]
+    matches = _accept(found)
 
     evidence: list[Evidence] = [
         Evidence(m.phrase.label, m.phrase.shown, m.matched, m.score, m.weight) for m in matches
@@ -709,7 +719,7 @@ def classify(message: Incoming, rules: Rules | None = None) -> Classification:
             )
         )
 
-    if is_reply_subject(message.subject):
+    if reply:
         # A reply in a thread is about something already under way.
         intent_values[Label.CLARIFICATION].append(rules.scoring.reply_weight)
         evidence.append(
