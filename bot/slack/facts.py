@@ -204,6 +204,8 @@ def assigned_to(session: Session, settings: Settings, today: date, user: str) ->
 SEARCH_LIMIT = 10
 SEARCH_SCAN = 5000  # the most recent cases searched
 SEARCH_CUTOFF = 60.0
+SEARCH_TEXT = 300  # the start of each request, where it says what it wants
+SEARCH_TEXT_CUTOFF = 80.0
 
 
 def search(session: Session, settings: Settings, today: date, text: str) -> list[CaseLine]:
@@ -220,27 +222,33 @@ def search(session: Session, settings: Settings, today: date, text: str) -> list
         case = session.exec(select(Case).where(Case.reference == str(ref))).first()
         if case is not None:
             hits.append(case)
-    choices = {
-        case.id: " ".join(
-            part
-            for part in (
-                case.reference,
-                case.requester_name,
-                case.requester_email,
-                case.subject or case.text[:200],
-            )
-            if part
-        )
+    # Each field is scored on its own (a short name is lost inside a long string): names,
+    # addresses and subjects with WRatio, the start of the request with partial_ratio.
+    best: dict[int, float] = {}
+    short = [
+        (case.id, part)
         for case in recent
-    }
-    for _, _, case_id in process.extract(
-        query,
-        choices,
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        limit=SEARCH_LIMIT,
-        score_cutoff=SEARCH_CUTOFF,
+        for part in (case.reference, case.requester_name, case.requester_email, case.subject)
+        if part and case.id is not None
+    ]
+    long = [(case.id, case.text[:SEARCH_TEXT]) for case in recent if case.id is not None]
+    for fields, scorer, cutoff in (
+        (short, fuzz.WRatio, SEARCH_CUTOFF),
+        (long, fuzz.partial_ratio, SEARCH_TEXT_CUTOFF),
     ):
+        found = process.extract(
+            query,
+            [text for _, text in fields],
+            scorer=scorer,
+            processor=utils.default_process,
+            limit=None,
+            score_cutoff=cutoff,
+        )
+        for _, score, index in found:
+            case_id = fields[index][0]
+            assert case_id is not None
+            best[case_id] = max(best.get(case_id, 0.0), float(score))
+    for case_id in sorted(best, key=lambda i: -best[i]):
         case = by_id[case_id]
         if case not in hits:
             hits.append(case)

@@ -7,6 +7,7 @@ seen before, by event id or by channel and ts, opens nothing and returns the ear
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -62,9 +63,14 @@ class Intake:
     new: bool  # False: seen before, `case` is the one it opened then
 
 
+_GREETING = re.compile(r"^(dear|hi|hello|good (morning|afternoon|evening)|to whom)\b", re.I)
+
+
 def subject_of(text: str) -> str:
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return clip(first, SUBJECT_CHARS)
+    """A Slack request has no subject line: its first line that says something stands in."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    said = [line for line in lines if not (_GREETING.match(line) and len(line) < 60)]
+    return clip((said or lines or [""])[0], SUBJECT_CHARS)
 
 
 def open_from_slack(
