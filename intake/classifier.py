@@ -154,7 +154,17 @@ def split_reply(text: str, rules: Rules | None = None) -> tuple[str, str]:
     reply = _REPLY_HEADER.search(text)
     if reply is not None and (forward is None or reply.start() < forward.start()):
         below = text[reply.start() :]
+        after = text[reply.end() :].splitlines()
         text = text[: reply.start()]
+        if reply.group().lstrip()[:2].lower() == "on" and any(
+            line.lstrip().startswith(">") for line in after
+        ):
+            # "On ... wrote:" over "> " lines: a reply written below the quote, or between
+            # its lines. The unquoted lines are the sender's; the quoted ones are ours.
+            text += "\n" + "\n".join(line for line in after if not line.lstrip().startswith(">"))
+            below = "\n".join(
+                line.lstrip().lstrip("> ") for line in after if line.lstrip().startswith(">")
+            )
     kept: list[str] = []
     markers = rules.text.signature_markers
     in_forward_header = False

@@ -353,11 +353,31 @@ ACK = (
 )
 
 
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" for line in text.splitlines())
+
+
 def test_a_reply_is_judged_on_its_own_words_not_our_quoted_letter() -> None:
-    text = f"Thanks very much.\n\nOn Mon, 3 Jun 2024 at 10:01, FOI Team wrote:\n> {ACK}"
-    decision = classify(Incoming("Re: Your request IC-315773-L9G6", text))
-    assert decision.label is Label.CLARIFICATION
-    assert all("Freedom of Information" not in e.matched for e in decision.evidence)
+    header = "On Mon, 3 Jun 2024 at 10:01, FOI Team <foi@example.gov.uk>\nwrote:"
+    for text in (
+        f"Thanks very much.\n\n{header}\n{_quote(ACK)}",  # written above the quote
+        f"{header}\n{_quote(ACK)}\n\nThanks very much.",  # written below it
+        f"Thanks very much.\n\n-----Original Message-----\nFrom: FOI Team\n\n{ACK}",
+    ):
+        decision = classify(Incoming("Re: Your request IC-315773-L9G6", text))
+        assert decision.label is Label.CLARIFICATION
+        assert all("Freedom of Information" not in e.matched for e in decision.evidence)
+        assert own_words(text) == "Thanks very much."
+
+
+def test_answers_written_between_quoted_lines_are_the_senders() -> None:
+    text = (
+        "On 3 June 2024, FOI Team wrote:\n> Which years do you need?\n2022 and 2023 only.\n"
+        "> Which departments?\nJust planning.\n"
+    )
+    own, quoted = split_reply(text)
+    assert own == "2022 and 2023 only.\nJust planning."
+    assert quoted == "Which years do you need?\nWhich departments?"
 
 
 def test_quote_markers_and_outlook_headers_are_dropped() -> None:
