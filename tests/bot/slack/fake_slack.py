@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 BOT_USER = "UFOIBOT"
 BOT_ID = "BFOIBOT"
@@ -29,6 +29,7 @@ class Call:
     status: int  # what the fake answered
     response: dict[str, Any] = field(default_factory=dict)
     at: float = field(default_factory=time.monotonic)
+    token: str = ""  # the bearer token the call carried
 
 
 @dataclass
@@ -48,6 +49,8 @@ class FakeSlack:
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _views: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _acks: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def api_url(self) -> str:
@@ -95,14 +98,52 @@ class FakeSlack:
             await asyncio.sleep(0.02)
         raise AssertionError(f"Slack never saw it; calls: {[c.method for c in self.calls]}")
 
+    # -- Socket Mode: apps.connections.open hands out this websocket ----------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0FOIBOT"}}
+        )
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                data = json.loads(message.data)
+                waiter = self._acks.pop(str(data.get("envelope_id")), None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(data)
+        return ws
+
+    async def socket_send(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Deliver an envelope over the app's websocket; returns the app's ack."""
+        await self.wait_for(lambda: self._sockets)
+        envelope_id = f"env-{next(self._ts)}"
+        waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._acks[envelope_id] = waiter
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        return await asyncio.wait_for(waiter, 5.0)
+
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
     async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -115,17 +156,18 @@ class FakeSlack:
                 args.update(json.loads(raw))
             else:
                 args.update(parse_qsl(raw.decode()))
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         pending = self.failures.get(method)
         if pending:
             failure = pending.pop(0)
-            self.calls.append(Call(method, args, failure.status))
+            self.calls.append(Call(method, args, failure.status, token=token))
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             error = failure.error or ("ratelimited" if failure.status == 429 else "fatal_error")
             return web.json_response(
                 {"ok": False, "error": error}, status=failure.status, headers=headers
             )
         answer = self._answer(method, args)
-        self.calls.append(Call(method, args, 200, answer))
+        self.calls.append(Call(method, args, 200, answer, token=token))
         return web.json_response(answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +182,8 @@ class FakeSlack:
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
             }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link?ticket=t"}
         if method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
             return {
