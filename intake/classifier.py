@@ -1,11 +1,14 @@
 """Classify an incoming message: which kind of mail it is, how sure foibot is, and why.
 
 Pure: text in, decision out. The phrases, weights and thresholds come from `config.rules`
-(the shipped `classifier.toml`, which an authority can extend). rapidfuzz does all fuzzy
-comparison: words of the text are mapped to phrase words with `process.extractOne` (typos,
-inflections), and each candidate phrase is scored against the words found near each other in
-the text with `fuzz.token_sort_ratio` (word order). The score is what staff see on the card:
-"sar: 'all the information you hold about me' (96)".
+(the shipped `classifier.toml`, which an authority can extend). rapidfuzz does the fuzzy
+comparison: a word of the text stands for a phrase word it is one slip from
+(`process.extractOne` with the OSA distance: typos, swapped letters) or that it extends by an
+ending (inflections); a phrase whose words all turn up close together in one sentence is then
+scored against those words with `fuzz.ratio` in order and `fuzz.token_sort_ratio` in any
+order. That score is what staff see on the card: "sar: 'all the information you hold about
+me' (96)". Only phrases sharing a word with the message are scored, and each word is looked
+up once per process, which keeps a message well under a millisecond.
 
 How the decision is made, the way an information-rights officer reads a message:
 1. Only the sender's own words count: quoted earlier messages and signatures are dropped.
@@ -708,10 +711,32 @@ def classify(message: Incoming, rules: Rules | None = None) -> Classification:
         # - Bus lanes"): that says nothing about a new request.
         found = [m for m in found if not (m.segment == 0 and _is_new_request(m))]
     matches = _accept(found)
-
-    evidence: list[Evidence] = [
+    evidence = [
         Evidence(m.phrase.label, m.phrase.shown, m.matched, m.score, m.weight) for m in matches
     ]
+    label, confidence = _decide(message, body, matches, reply, evidence, rules)
+
+    flags: list[Flag] = []
+    if confidence < rules.thresholds.triage_confidence:
+        flags.append(Flag.NEEDS_TRIAGE)
+    if label in (Label.FOI, Label.EIR):
+        flags.extend(_validity_flags(message, subject, body, label, compiled))
+    for m in matches:
+        if m.phrase.flag is not None and m.phrase.flag not in flags:
+            flags.append(m.phrase.flag)
+    evidence.sort(key=lambda e: e.weight * max(0.0, (e.score - 50.0) / 50.0), reverse=True)
+    return Classification(label, max(0.0, min(1.0, confidence)), tuple(evidence), tuple(flags))
+
+
+def _decide(
+    message: Incoming,
+    body: str,
+    matches: Sequence[_Match],
+    reply: bool,
+    evidence: list[Evidence],
+    rules: Rules,
+) -> tuple[Label, float]:
+    """The label and confidence from the matches (adding structural cues to `evidence`)."""
     intent_values: dict[Label, list[float]] = {label: [] for label in _INTENTS}
     environment = 0.0
     for m in matches:
@@ -754,30 +779,28 @@ def classify(message: Incoming, rules: Rules | None = None) -> Classification:
     shares = [math.exp((score - peak) / temperature) for _, score in ranked]
     confidence = shares[0] / sum(shares)
 
-    label: Label = intent
-    if intent is Label.FOI:
-        threshold = rules.thresholds.eir_topic_score
-        label = Label.EIR if environment >= threshold else Label.FOI
-        margin = min(1.0, abs(environment - threshold) / threshold) if threshold else 1.0
-        confidence *= 0.5 + 0.5 * margin
+    if intent is not Label.FOI:
+        return intent, confidence
+    # A new request: EIR if it is about the environment, named or not.
+    threshold = rules.thresholds.eir_topic_score
+    label = Label.EIR if environment >= threshold else Label.FOI
+    margin = min(1.0, abs(environment - threshold) / threshold) if threshold else 1.0
+    return label, confidence * (0.5 + 0.5 * margin)
 
+
+def _validity_flags(
+    message: Incoming, subject: str, body: str, label: Label, compiled: _Compiled
+) -> list[Flag]:
+    """FOIA s8: a real name and a description of the information (EIR: a description)."""
     flags: list[Flag] = []
-    if confidence < rules.thresholds.triage_confidence:
-        flags.append(Flag.NEEDS_TRIAGE)
-    if label in (Label.FOI, Label.EIR):
-        signed = _signed_name(body, compiled)
-        # EIR requests need not give a name (reg 5 has no s8 equivalent); FOIA ones must.
-        if label is Label.FOI and not (
-            _is_real_name(message.sender_name, compiled) or _is_real_name(signed, compiled)
-        ):
-            flags.append(Flag.NO_REAL_NAME)
-        names = set(words_of(message.sender_name)) | set(words_of(signed))
-        described = _description_words(f"{subject}\n{body}", names, compiled)
-        if described < rules.validity.min_description_words:
-            flags.append(Flag.NO_DESCRIPTION)
-    for m in matches:
-        if m.phrase.flag is not None and m.phrase.flag not in flags:
-            flags.append(m.phrase.flag)
-
-    evidence.sort(key=lambda e: e.weight * max(0.0, (e.score - 50.0) / 50.0), reverse=True)
-    return Classification(label, max(0.0, min(1.0, confidence)), tuple(evidence), tuple(flags))
+    signed = _signed_name(body, compiled)
+    # EIR requests need not give a name (reg 5 has no s8 equivalent); FOIA ones must.
+    if label is Label.FOI and not (
+        _is_real_name(message.sender_name, compiled) or _is_real_name(signed, compiled)
+    ):
+        flags.append(Flag.NO_REAL_NAME)
+    names = set(words_of(message.sender_name)) | set(words_of(signed))
+    described = _description_words(f"{subject}\n{body}", names, compiled)
+    if described < compiled.rules.validity.min_description_words:
+        flags.append(Flag.NO_DESCRIPTION)
+    return flags
