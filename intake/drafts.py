@@ -1,8 +1,8 @@
 """Drafts of response letters awaiting a person's approval.
 
 A draft holds the values an officer chose (outcome, exemptions, public interest factors, the
-response text); the letter is rendered from them. Each edit is a new version that supersedes
-the one before, so what an approver signed off is exactly what was on the screen.
+response text); the letter is rendered from them, dated the day it is sent. Each edit is a new
+version that supersedes the one before, so an approval always refers to the version on screen.
 """
 
 from __future__ import annotations

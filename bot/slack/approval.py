@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.slack.blocks import esc
 from bot.slack.drafting import (
     DraftForm,
     DraftMeta,
@@ -279,7 +280,7 @@ def reject(
         case.assignee = draft.drafter
     set_status(session, case, CaseStatus.OPEN, now, actor, rejected=draft.version)
     line = decision_line(":leftwards_arrow_with_hook: Returned", user, _local(now, settings))
-    post = _post(draft, case, f"{line}: {reason}")
+    post = _post(draft, case, f"{line}: {esc(reason)}")
     assert draft.id is not None
     queue_update_of(
         session, draft_key(draft.id), draft_text(post), draft_blocks(post), now, case.id
@@ -288,7 +289,7 @@ def reject(
         session,
         case,
         f"<@{draft.drafter}> your draft (version {draft.version}) was returned by <@{user}>: "
-        f"{reason}",
+        f"{esc(reason)}",
         now,
     )
     queue_card_update(session, case, settings, now)

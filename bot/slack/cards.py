@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from bot.slack.blocks import (
     Block,
@@ -169,7 +170,7 @@ def excerpt(text: str) -> str:
     return "\n".join(f"> {esc(line)}" for line in shown.splitlines()) + more
 
 
-def type_options() -> list[dict[str, str | dict[str, str | bool]]]:
+def type_options() -> list[dict[str, Any]]:
     return [option(name, regime.value) for regime, name in REGIME_NAMES.items()]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
@@ -170,10 +170,8 @@ async def _open(ctx: SlackContext, request: SlackRequest) -> Intake | None:
     return result
 
 
-def _ts_time(ts: str, ctx: SlackContext) -> Any:
+def _ts_time(ts: str, ctx: SlackContext) -> datetime:
     """A Slack ts is the message's Unix time; it is when the request was received."""
-    from datetime import UTC, datetime
-
     try:
         return datetime.fromtimestamp(float(ts), UTC)
     except (TypeError, ValueError, OverflowError):

@@ -23,7 +23,7 @@ from bot.slack.modals import (
     selected,
     text_of,
 )
-from bot.slack.notify import queue_ephemeral
+from bot.slack.notify import queue_ephemeral, queue_message
 from bot.slack.triage import Done, assign, change_type, link, not_a_request, open_case_by_id
 from intake.regime import Regime
 
@@ -162,6 +162,4 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
 
 async def _tell(ctx: SlackContext, user: str, text: str) -> None:
     """A private note in the user's DM with foibot (modals have no channel to answer in)."""
-    from bot.slack.notify import queue_message
-
     await ctx.run(lambda s: queue_message(s, user, text, ctx.now()))

@@ -40,7 +40,8 @@ from intake.slack_records import anchor, set_anchor
 
 log = logging.getLogger("foibot.slack.outbox")
 
-LEASE = timedelta(minutes=2)
+# Long enough for a whole batch at the Web API timeout, so no other worker re-sends it.
+LEASE = timedelta(minutes=5)
 IDLE_POLL_SECONDS = 10.0
 BATCH = 20
 # Slack's own "try again later" errors, returned with HTTP 200 and ok=false.

@@ -17,6 +17,7 @@ from tests.bot.slack.conftest import (
     STAFF,
     STRANGER,
     Harness,
+    find_element,
 )
 from tests.bot.slack.test_triage import open_case
 
@@ -152,6 +153,8 @@ async def test_approval_by_an_approver_sends_the_letter_and_closes_the_case(
     assert "section 31(1)(a)" in text and "public interest" in text.lower()
     assert (await slack.case(case.id or 0)).status == CaseStatus.AWAITING_APPROVAL.value
     message = {**message, "thread_ts": card["ts"]}
+    approve_button, _ = find_element(message["blocks"], "draft_approve")
+    assert "confirm" in approve_button  # Slack asks "Send this letter?" before the click counts
 
     # Someone who is not an approver: a private explanation, nothing else.
     events_before = len(await slack.events(case.id or 0))
