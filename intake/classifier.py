@@ -674,10 +674,8 @@ def _accept(matches: list[_Match]) -> list[_Match]:
     """Strongest first; a match overlapping a stronger one for the same label counts once."""
     taken: dict[tuple[Label, bool, int], list[tuple[int, int]]] = {}
     kept: list[_Match] = []
-    # The configured weight says how telling a phrase is; between overlapping matches for the
-    # same label the more telling (then the longer) one is kept, so the card quotes "all the
-    # information you hold about me" rather than "about me".
-    for m in sorted(matches, key=lambda m: (m.weight, len(m.phrase.words), m.score), reverse=True):
+    # Between overlapping matches for the same label the stronger (then the longer) is kept.
+    for m in sorted(matches, key=lambda m: (m.value, len(m.phrase.words)), reverse=True):
         key = (m.phrase.label, m.phrase.role is PhraseRole.TOPIC, m.segment)
         spans = taken.setdefault(key, [])
         if any(m.first <= last and first <= m.last for first, last in spans):
