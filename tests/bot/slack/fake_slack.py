@@ -46,6 +46,7 @@ class FakeSlack:
     groups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)  # seconds before answering
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _views: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -157,6 +158,8 @@ class FakeSlack:
             else:
                 args.update(parse_qsl(raw.decode()))
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
         pending = self.failures.get(method)
         if pending:
             failure = pending.pop(0)

@@ -187,3 +187,12 @@ async def test_global_shortcut_opens_the_same_modal(slack: Harness) -> None:
     await slack.interact(payloads.global_shortcut(OFFICER, "new_request"))
     opened = await slack.until(lambda: slack.fake.made("views.open"))
     assert opened[0].args["view"]["callback_id"] == "new_request_modal"
+
+
+async def test_slow_work_happens_after_the_ack(slack: Harness) -> None:
+    slack.fake.delays["users.info"] = 3.5  # Slack itself slow to say who the requester is
+    started = time.monotonic()
+    status, _ = await slack.event(payloads.message_event(INTAKE, REQUESTER, FOI_TEXT))
+    assert status == 200 and time.monotonic() - started < 1.0
+    case = await _one_case(slack)
+    assert time.monotonic() - started >= 3.5 and case.requester_name == "Jo Bloggs"
