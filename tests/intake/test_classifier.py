@@ -309,6 +309,27 @@ def test_politeness_is_not_a_condition() -> None:
     assert _evidence(condition, "all correspondence").weight == pytest.approx(2.5 * 0.3)
 
 
+def test_if_so_follows_a_question_rather_than_hedging() -> None:
+    text = "Do you use drones? If so, please provide the number of flights in 2024.\nAl Roe"
+    decision = classify(Incoming("Drones", text))
+    assert decision.label is Label.FOI
+    assert _evidence(decision, "please provide").weight == 2.5
+
+
+def test_overlapping_matches_keep_the_stronger() -> None:
+    decision = classify(Incoming("", "Please could you provide the minutes of the meeting?"))
+    foi = [e for e in decision.evidence if e.label is Label.FOI and "provide" in e.matched]
+    assert [(e.phrase, e.score) for e in foi] == [("could you provide", 100.0)]
+
+
+def test_a_reply_subject_names_no_new_request() -> None:
+    subject = "Re: Freedom of Information request - Bus lanes"
+    decision = classify(Incoming(subject, "Any news on this please?\nAl Roe"))
+    assert decision.label is Label.CLARIFICATION
+    assert all(e.label is not Label.FOI for e in decision.evidence)
+    assert _evidence(decision, "reply subject").matched == subject
+
+
 def test_negated_phrases_count_less() -> None:
     decision = classify(Incoming("", "You have not sought clarification and I do not see why."))
     assert _evidence(decision, "clarification").weight == pytest.approx(4.0 * 0.3)
