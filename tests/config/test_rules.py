@@ -4,6 +4,8 @@ mistake in either is reported with the file and the key."""
 from __future__ import annotations
 
 import os
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,17 @@ def test_the_shipped_rules_load_from_the_package() -> None:
     assert rules.text.max_chars >= 1000
     assert "yours faithfully" in rules.validity.valedictions
     assert load_rules() is rules is default_rules()  # read once
+
+
+def test_the_shipped_file_lists_each_phrase_once() -> None:
+    # A repeat would silently replace the earlier weight: keep the file unambiguous.
+    data = tomllib.loads(resources.files("config").joinpath("classifier.toml").read_text())
+    seen: set[tuple[str, str, str]] = set()
+    for group in data["phrases"]:
+        for phrase in group["phrases"]:
+            key = (group["label"], group.get("role", "intent"), " ".join(phrase.lower().split()))
+            assert key not in seen, key
+            seen.add(key)
 
 
 def test_an_authoritys_file_extends_the_shipped_rules(tmp_path: Path) -> None:
