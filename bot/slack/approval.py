@@ -15,11 +15,13 @@ from bot.slack.drafting import (
     DraftForm,
     DraftMeta,
     DraftPost,
+    LetterType,
+    Original,
+    build_letter,
     decision_line,
     draft_blocks,
     draft_text,
     missing_to_errors,
-    response_letter,
 )
 from bot.slack.facts import local_today
 from bot.slack.letters import case_facts, send_letter
@@ -35,9 +37,14 @@ from intake.models import Case, CaseStatus, EventKind
 from intake.regime import Regime
 from intake.slack_records import draft_key
 from replies.completeness import law_of
-from replies.letters import IncompleteLetter, LetterError, letter_subject, render_letter
+from replies.letters import (
+    IncompleteLetter,
+    Letter,
+    LetterError,
+    letter_subject,
+    render_letter,
+)
 from replies.render import Rendered
-from replies.response import RESPONSE_REGIMES, Response
 from replies.review import review_request_by
 
 
@@ -47,13 +54,34 @@ class Submitted:
     errors: dict[str, str]  # by modal block: shown beside the fields, nothing was saved
 
 
+_LETTER_TYPES = {
+    Regime.FOI: LetterType.RESPONSE,
+    Regime.EIR: LetterType.RESPONSE,
+    Regime.FOISA: LetterType.RESPONSE,
+    Regime.REVIEW: LetterType.REVIEW,
+    Regime.FOISA_REVIEW: LetterType.REVIEW,
+    Regime.SAR: LetterType.SAR,
+}
+
+
 def draft_meta(case: Case, edits: int | None = None) -> DraftMeta | None:
-    """None when foibot drafts no response letter for the case's regime."""
-    regime = Regime(case.regime) if case.regime else None
-    law = law_of(regime) if regime in RESPONSE_REGIMES and regime is not None else None
-    if case.id is None or law is None:
+    """None when the case has no type yet, so no response letter can be drafted."""
+    if case.id is None or not case.regime:
         return None
-    return DraftMeta(case.id, case.reference, law.value, edits)
+    regime = Regime(case.regime)
+    law = law_of(regime)
+    return DraftMeta(
+        case.id, case.reference, law.value if law else "", _LETTER_TYPES[regime], edits
+    )
+
+
+def _original(session: Session, case: Case, settings: Settings) -> Original:
+    """For a review: the case it reviews and the date that case was answered."""
+    parent = session.get(Case, case.parent_id) if case.parent_id else None
+    if parent is None:
+        return Original()
+    answered = _local(parent.closed_at, settings).date() if parent.closed_at else None
+    return Original(parent.reference, answered)
 
 
 def _letter(
@@ -63,13 +91,19 @@ def _letter(
     settings: Settings,
     now: datetime,
     catalogue: Catalogue,
-) -> tuple[Response, Rendered]:
-    """Render the response as it would be sent today; raises LetterError / IncompleteLetter."""
+) -> tuple[Letter, Rendered]:
+    """Render the letter as it would be sent today; raises LetterError / IncompleteLetter."""
+    meta = draft_meta(case)
+    if meta is None:
+        raise LetterError("the case has no type yet: set it on the card first")
     facts = case_facts(case)
     today = local_today(settings, now)
-    jurisdiction = settings.authority.jurisdiction
-    review_by = review_request_by(facts, today, jurisdiction, clock_events(session, case))
-    letter = response_letter(form, facts, today, review_by)
+    review_by = None
+    if meta.letter is LetterType.RESPONSE:
+        jurisdiction = settings.authority.jurisdiction
+        review_by = review_request_by(facts, today, jurisdiction, clock_events(session, case))
+    original = _original(session, case, settings) if meta.letter is LetterType.REVIEW else None
+    letter = build_letter(form, meta.letter, facts, today, review_by, original)
     return letter, render_letter(letter, settings.authority, catalogue)
 
 
@@ -107,7 +141,7 @@ def submit_draft(
     if case is None:
         return Submitted(Done(None, refusal), {"outcome": refusal})
     if draft_meta(case) is None:
-        problem = f"foibot drafts response letters for FOI, EIR and FOISA, not {case.regime}."
+        problem = f"{case.reference} has no type yet: set it on the card first."
         return Submitted(Done(None, problem), {"outcome": problem})
     if meta.edits is not None:
         edited = session.get(Draft, meta.edits)
@@ -122,7 +156,7 @@ def submit_draft(
         return Submitted(Done(None, str(exc)), {"outcome": str(exc)})
     values = {**form.values(), "letter_text": rendered.text}
     assert case.id is not None
-    draft, old = add_draft(session, case.id, user, form.outcome.value, values, now)
+    draft, old = add_draft(session, case.id, user, form.outcome, values, now)
     actor = actor_of(user)
     if old is not None and old.id is not None:
         line = decision_line(f"Replaced by version {draft.version}", user, _local(now, settings))
@@ -138,7 +172,7 @@ def submit_draft(
         now,
         draft_id=draft.id,
         version=draft.version,
-        outcome=form.outcome.value,
+        outcome=form.outcome,
         exemptions=list(form.exemptions),
     )
     set_status(session, case, CaseStatus.AWAITING_APPROVAL, now, actor, draft=draft.version)
@@ -220,14 +254,14 @@ def approve(
         now,
         actor,
     )
-    case.outcome = form.outcome.value
+    case.outcome = form.outcome
     set_status(
         session,
         case,
         CaseStatus.CLOSED,
         now,
         actor,
-        outcome=form.outcome.value,
+        outcome=form.outcome,
         exemptions=list(form.exemptions),
         draft=draft.version,
     )

@@ -9,9 +9,12 @@ on submit and its findings are shown beside the fields they concern.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
+
+from rapidfuzz import fuzz, process, utils
 
 from bot.slack.blocks import (
     Block,
@@ -34,9 +37,21 @@ from bot.slack.cards import Action
 from bot.slack.modals import View, selected, selected_many, text_of
 from config.exemptions import Catalogue, Exemption, Law
 from replies.case import CaseFacts
+from replies.notices import ReviewDecision, ReviewOutcome, SarResponse
 from replies.response import AppliedExemption, CostEstimate, Outcome, Response
 
-OUTCOME_NAMES = {
+
+class LetterType(StrEnum):
+    """Which response letter a case gets, by its regime."""
+
+    RESPONSE = "response"  # FOI, EIR, FOISA: FOIA s17 / EIR reg 14 / FOISA s16
+    REVIEW = "review"  # internal review outcome: s45 Code part 5, EIR reg 11, FOISA s21
+    SAR = "sar"  # subject access response cover letter: UK GDPR Art 15
+
+
+SAR_RESPONSE = "sar-response"  # the one outcome of a subject access response
+
+OUTCOME_NAMES: dict[str, str] = {
     Outcome.FULL: "Provided in full",
     Outcome.PART: "Provided in part (exemptions)",
     Outcome.WITHHELD: "Withheld in full (exemptions)",
@@ -46,13 +61,23 @@ OUTCOME_NAMES = {
     Outcome.VEXATIOUS: "Refused: vexatious",
     Outcome.REPEATED: "Refused: repeated request",
     Outcome.ACCESSIBLE: "Reasonably accessible elsewhere",
+    ReviewDecision.UPHELD: "Review: original response upheld",
+    ReviewDecision.PARTLY_UPHELD: "Review: partly upheld",
+    ReviewDecision.OVERTURNED: "Review: overturned",
+    SAR_RESPONSE: "Subject access response",
+}
+
+OUTCOMES: dict[LetterType, tuple[str, ...]] = {
+    LetterType.RESPONSE: tuple(o.value for o in Outcome),
+    LetterType.REVIEW: tuple(d.value for d in ReviewDecision),
+    LetterType.SAR: (SAR_RESPONSE,),
 }
 
 OUTCOME_ACTION = "draft_outcome"  # the outcome menu: choosing one redraws the modal
 
 # Which fields each outcome shows, beyond the outcome itself.
 _EXEMPTION_FIELDS = ("exemptions", "reason", "pit_for", "pit_against", "conclusion")
-FIELDS: dict[Outcome, tuple[str, ...]] = {
+FIELDS: dict[str, tuple[str, ...]] = {
     Outcome.FULL: ("summary",),
     Outcome.PART: ("summary", *_EXEMPTION_FIELDS),
     Outcome.WITHHELD: (*_EXEMPTION_FIELDS, "summary"),
@@ -62,6 +87,10 @@ FIELDS: dict[Outcome, tuple[str, ...]] = {
     Outcome.VEXATIOUS: ("explanation", "summary"),
     Outcome.REPEATED: ("previous_request", "explanation", "summary"),
     Outcome.ACCESSIBLE: ("where", "summary"),
+    ReviewDecision.UPHELD: ("findings", *_EXEMPTION_FIELDS),
+    ReviewDecision.PARTLY_UPHELD: ("findings", "remedy", *_EXEMPTION_FIELDS),
+    ReviewDecision.OVERTURNED: ("findings", "remedy"),
+    SAR_RESPONSE: ("enclosed", "withheld"),
 }
 
 _LABELS = {
@@ -77,6 +106,10 @@ _LABELS = {
     "cost_advice": ("Advice on narrowing (s16)", "How the request could come within the limit."),
     "where": ("Where it can be found", "A link or where to look."),
     "previous_request": ("The earlier request", "Its reference and date."),
+    "findings": ("What the review found", "What the reviewer looked at and concluded."),
+    "remedy": ("What we now release or do", "For a review partly upheld or overturned."),
+    "enclosed": ("What is enclosed", "What the requester gets and how it is organised."),
+    "withheld": ("Anything withheld", "And the DPA 2018 exemption relied on."),
 }
 
 MULTILINE = {
@@ -88,12 +121,22 @@ MULTILINE = {
     "explanation",
     "cost_estimate",
     "cost_advice",
+    "findings",
+    "remedy",
+    "enclosed",
+    "withheld",
+}
+
+_FIRST = {
+    LetterType.RESPONSE: Outcome.FULL.value,
+    LetterType.REVIEW: ReviewDecision.UPHELD.value,
+    LetterType.SAR: SAR_RESPONSE,
 }
 
 
 @dataclass(frozen=True)
 class DraftForm:
-    outcome: Outcome = Outcome.FULL
+    outcome: str = Outcome.FULL.value
     exemptions: tuple[str, ...] = ()  # catalogue refs
     reason: str = ""
     pit_for: str = ""
@@ -106,26 +149,33 @@ class DraftForm:
     cost_advice: str = ""
     where: str = ""
     previous_request: str = ""
+    findings: str = ""
+    remedy: str = ""
+    enclosed: str = ""
+    withheld: str = ""
+
+    @classmethod
+    def first(cls, letter: LetterType) -> DraftForm:
+        return cls(outcome=_FIRST[letter])
 
     def values(self) -> dict[str, Any]:
         data = asdict(self)
-        data["outcome"] = self.outcome.value
         data["exemptions"] = list(self.exemptions)
         return data
 
     @classmethod
     def from_values(cls, data: dict[str, Any]) -> DraftForm:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["outcome"] = Outcome(known.get("outcome", Outcome.FULL.value))
         known["exemptions"] = tuple(known.get("exemptions", ()))
-        return cls(**known)
+        form = cls(**known)
+        return form if form.outcome in FIELDS else replace(form, outcome=Outcome.FULL.value)
 
     @classmethod
-    def from_view(cls, view: dict[str, Any]) -> DraftForm:
+    def from_view(cls, view: dict[str, Any], letter: LetterType) -> DraftForm:
         texts = {name: text_of(view, name) for name in _LABELS if name != "exemptions"}
-        outcome = selected(view, "outcome") or Outcome.FULL.value
+        outcome = selected(view, "outcome")
         return cls(
-            outcome=Outcome(outcome),
+            outcome=outcome if outcome in OUTCOMES[letter] else _FIRST[letter],
             exemptions=tuple(selected_many(view, "exemptions")),
             **texts,
         )
@@ -140,7 +190,8 @@ class DraftMeta:
 
     case_id: int
     reference: str
-    law: str  # the catalogue's law for the case (foia, eir, foisa)
+    law: str  # the catalogue's law for the case (foia, eir, foisa), "" when none applies
+    letter: LetterType = LetterType.RESPONSE
     edits: int | None = None
 
     def dump(self) -> str:
@@ -150,7 +201,11 @@ class DraftMeta:
     def load(cls, raw: str) -> DraftMeta:
         data = json.loads(raw)
         return cls(
-            int(data["case_id"]), str(data["reference"]), str(data["law"]), data.get("edits")
+            int(data["case_id"]),
+            str(data["reference"]),
+            str(data["law"]),
+            LetterType(data.get("letter", LetterType.RESPONSE.value)),
+            data.get("edits"),
         )
 
 
@@ -158,10 +213,10 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t"))
 
 
-def response_letter(form: DraftForm, case: CaseFacts, on: date, review_by: date | None) -> Response:
-    """The response letter the form describes. One reason and one set of public interest
-    factors are given for every exemption cited, as the form collects them."""
-    applied = tuple(
+def _applied(form: DraftForm) -> tuple[AppliedExemption, ...]:
+    """One reason and one set of public interest factors serve every exemption cited, as the
+    form collects them."""
+    return tuple(
         AppliedExemption(
             ref=ref,
             reason=form.reason,
@@ -171,13 +226,46 @@ def response_letter(form: DraftForm, case: CaseFacts, on: date, review_by: date 
         )
         for ref in form.exemptions
     )
+
+
+@dataclass(frozen=True)
+class Original:
+    """The response an internal review looks at again."""
+
+    reference: str = ""
+    on: date | None = None
+
+
+def build_letter(
+    form: DraftForm,
+    letter: LetterType,
+    case: CaseFacts,
+    on: date,
+    review_by: date | None,
+    original: Original | None = None,
+) -> Response | ReviewOutcome | SarResponse:
+    """The letter the form describes, for the case's type of response."""
+    if letter is LetterType.SAR:
+        return SarResponse(case=case, on=on, enclosed=form.enclosed, withheld=form.withheld)
+    if letter is LetterType.REVIEW:
+        original = original or Original()
+        return ReviewOutcome(
+            case=case,
+            on=on,
+            decision=ReviewDecision(form.outcome),
+            findings=form.findings,
+            original_reference=original.reference,
+            original_date=original.on,
+            exemptions=_applied(form) if form.outcome != ReviewDecision.OVERTURNED else (),
+            remedy=form.remedy,
+        )
     return Response(
         case=case,
-        outcome=form.outcome,
+        outcome=Outcome(form.outcome),
         on=on,
         review_by=review_by,
         summary=form.summary,
-        exemptions=applied,
+        exemptions=_applied(form),
         explanation=form.explanation,
         cost=CostEstimate(form.cost_limit, form.cost_estimate, form.cost_advice),
         where=form.where,
@@ -202,6 +290,9 @@ _ERROR_FIELDS = (
     ("earlier request", "previous_request"),
     ("vexatious", "explanation"),
     ("searches", "explanation"),
+    ("review found", "findings"),
+    ("release or do", "remedy"),
+    ("enclosed", "enclosed"),
 )
 
 
@@ -226,8 +317,6 @@ def exemption_option(entry: Exemption) -> dict[str, Any]:
 
 def search_exemptions(catalogue: Catalogue, law: str, query: str, limit: int = 100) -> list[Any]:
     """Catalogue entries for the case's law matching what was typed, best first."""
-    from rapidfuzz import fuzz, process, utils
-
     try:
         entries = catalogue.for_law(Law(law))
     except ValueError:
@@ -251,8 +340,8 @@ def draft_modal(meta: DraftMeta, form: DraftForm, catalogue: Catalogue) -> dict[
     outcome_menu = {
         "type": "static_select",
         "action_id": OUTCOME_ACTION,
-        "options": [option(name, o.value) for o, name in OUTCOME_NAMES.items()],
-        "initial_option": option(OUTCOME_NAMES[form.outcome], form.outcome.value),
+        "options": [option(OUTCOME_NAMES[o], o) for o in OUTCOMES[meta.letter]],
+        "initial_option": option(OUTCOME_NAMES[form.outcome], form.outcome),
     }
     blocks: list[Block] = [
         section(f"Draft the response to *{esc(meta.reference)}*. An approver signs it off."),
@@ -296,7 +385,7 @@ class DraftPost:
     version: int
     reference: str
     drafter: str
-    outcome: Outcome
+    outcome: str
     exemptions: tuple[str, ...]
     letter: str  # the rendered text
     to: str  # the requester's email, or "" (post)

@@ -20,6 +20,7 @@ from bot.slack.drafting import (
     OUTCOME_ACTION,
     DraftForm,
     DraftMeta,
+    LetterType,
     draft_modal,
     search_exemptions,
 )
@@ -39,12 +40,12 @@ def thread_of(body: dict[str, Any]) -> str:
     return str(message.get("thread_ts") or body.get("container", {}).get("thread_ts") or "")
 
 
-def first_form(session: Session, case: Case) -> DraftForm:
+def first_form(session: Session, case: Case, letter: LetterType) -> DraftForm:
     """A new draft starts from what the case already says (a repeat names its original)."""
     parent = session.get(Case, case.parent_id) if case.parent_id else None
-    if parent is not None and "repeat_request" in case.flags:
-        return DraftForm(outcome=Outcome.REPEATED, previous_request=parent.reference)
-    return DraftForm()
+    if letter is LetterType.RESPONSE and parent is not None and "repeat_request" in case.flags:
+        return DraftForm(outcome=Outcome.REPEATED.value, previous_request=parent.reference)
+    return DraftForm.first(letter)
 
 
 def draft_id_of(action: dict[str, Any]) -> int | None:
@@ -81,13 +82,11 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             existing = pending_draft(session, case_id)
             meta = draft_meta(case, existing.id if existing else None)
             if meta is None:
-                return (
-                    f"foibot drafts response letters for FOI, EIR and FOISA requests; "
-                    f"set the type of {case.reference} first if it is one."
-                )
-            form = (
-                DraftForm.from_values(existing.content) if existing else first_form(session, case)
-            )
+                return f"{case.reference} has no type yet: set it on the card first."
+            if existing is not None:
+                form = DraftForm.from_values(existing.content)
+            else:
+                form = first_form(session, case, meta.letter)
             return draft_modal(meta, form, ctx.catalogue)
 
         view = await ctx.db.run(read)
@@ -101,8 +100,8 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         """Choosing an outcome redraws the modal with the fields that outcome needs."""
         await ack()
         view = body.get("view") or {}
-        form = DraftForm.from_view(view)
         meta = DraftMeta.load(view.get("private_metadata", "{}"))
+        form = DraftForm.from_view(view, meta.letter)
         try:
             await ctx.client.views_update(
                 view_id=view["id"],
@@ -119,8 +118,8 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
 
     @app.view(View.DRAFT.value)
     async def on_draft_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        form = DraftForm.from_view(view)
         meta = DraftMeta.load(view["private_metadata"])
+        form = DraftForm.from_view(view, meta.letter)
         user = body["user"]["id"]
         # The letter's completeness check runs before the ack so its findings can be shown in
         # the modal; it is a render and a few reads, well inside Slack's 3 seconds.
@@ -165,7 +164,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
                 return refusal
             meta = draft_meta(case, draft.id)
             if meta is None:
-                return f"{case.reference} is no longer a case foibot drafts responses for."
+                return f"{case.reference} has no type any more: set it on the card first."
             return draft_modal(meta, DraftForm.from_values(draft.content), ctx.catalogue)
 
         view = await ctx.db.run(read)

@@ -264,3 +264,77 @@ async def test_edit_reopens_the_modal_with_the_drafts_values_and_supersedes_it(
     assert "already superseded" in note[0].args["text"]
     kinds = [e.kind for e in await slack.events(case.id or 0)]
     assert kinds.count(EventKind.DRAFTED.value) == 2
+
+
+async def retype(slack: Harness, case: Case, regime: str, label: str) -> None:
+    await slack.click(
+        OFFICER,
+        slack.card(case.reference),
+        "case_change_type",
+        selected_option={"text": {"type": "plain_text", "text": label}, "value": regime},
+    )
+    await slack.until_db(lambda s: (c := s.get(Case, case.id)) is not None and c.regime == regime)
+
+
+async def approve_and_get_letter(
+    slack: Harness, case: Case, subject: str, approver: str = APPROVER
+) -> Any:
+    message = await draft_message(slack, case)
+    await slack.click(approver, message, "draft_approve")
+    letters = await slack.until(
+        lambda: [m for m in slack.relay.to(REQUESTER_EMAIL) if subject in m["Subject"]]
+    )
+    return letters[0]
+
+
+async def test_subject_access_cases_get_the_subject_access_response(slack: Harness) -> None:
+    case = await open_case(slack)
+    await retype(slack, case, "sar", "Subject access")
+    view = await open_modal(slack, OFFICER, slack.card(case.reference), "case_draft")
+    outcome = next(b for b in view["blocks"] if b.get("block_id") == "outcome")
+    assert [o["value"] for o in outcome["element"]["options"]] == ["sar-response"]
+    assert {"enclosed", "withheld"} <= {b.get("block_id") for b in view["blocks"]}
+
+    state: dict[str, Any] = {
+        "outcome": {
+            "draft_outcome": {
+                "type": "static_select",
+                "selected_option": {"value": "sar-response"},
+            }
+        },
+        "enclosed": text_value(""),
+        "withheld": text_value(""),
+    }
+    status, body = await slack.submit(OFFICER, view, state)
+    assert "enclosed" in json.loads(body)["errors"]
+
+    state["enclosed"] = text_value("Copies of the emails that mention you, in date order.")
+    status, body = await slack.submit(OFFICER, view, state)
+    assert (status, body) == (200, "")
+    letter = await approve_and_get_letter(slack, case, "subject access")
+    assert "in date order" in letter.get_body(("plain",)).get_content()
+    closed = await slack.case(case.id or 0)
+    assert closed.status == CaseStatus.CLOSED.value and closed.outcome == "sar-response"
+
+
+async def test_internal_review_cases_get_the_review_outcome(slack: Harness) -> None:
+    case = await open_case(slack)
+    await retype(slack, case, "review", "Internal review")
+    view = await open_modal(slack, OFFICER, slack.card(case.reference), "case_draft")
+    outcome = next(b for b in view["blocks"] if b.get("block_id") == "outcome")
+    assert [o["value"] for o in outcome["element"]["options"]] == [
+        "upheld",
+        "partly-upheld",
+        "overturned",
+    ]
+    state = part_response(["s31(1)(a)"])
+    state["outcome"] = {
+        "draft_outcome": {"type": "static_select", "selected_option": {"value": "upheld"}}
+    }
+    state["findings"] = text_value("The original response applied section 31 correctly.")
+    status, body = await slack.submit(OFFICER, view, state)
+    assert (status, body) == (200, "")
+    letter = await approve_and_get_letter(slack, case, "review")
+    text = letter.get_body(("plain",)).get_content()
+    assert "applied section 31 correctly" in text
+    assert (await slack.case(case.id or 0)).outcome == "upheld"
