@@ -551,14 +551,12 @@ def _find_matches(segments: Sequence[tuple[_Segment, float]], compiled: _Compile
             if match is not None:
                 matches.append(match)
     hedge = compiled.rules.scoring.hedge_weight
-    # "my FOI request" is one already made: neither it nor a phrase inside it ("information
-    # request") says this is a new request.
+    # "my FOI request" and "I made a request for information" name a request already made:
+    # neither they nor a phrase inside them ("information request") say this is a new one.
     existing = [
         (m.segment, m.first, m.last)
         for m in matches
-        if _is_new_request(m)
-        and m.first > 0
-        and segments[m.segment][0].words[m.first - 1] in compiled.existing
+        if _is_new_request(m) and _names_existing(segments[m.segment][0], m.first, compiled)
     ]
     kept: list[_Match] = []
     for m in matches:
@@ -571,6 +569,20 @@ def _find_matches(segments: Sequence[tuple[_Segment, float]], compiled: _Compile
             m = replace(m, weight=m.weight * hedge)
         kept.append(m)
     return kept
+
+
+_ARTICLES = frozenset({"a", "an", "the", "this", "that"})
+
+
+def _names_existing(segment: _Segment, first: int, compiled: _Compiled) -> bool:
+    before = first - 1
+    if before >= 0 and segment.words[before] in _ARTICLES:
+        before -= 1  # "made a request", "sent the FOI request"
+    return (
+        before >= 0
+        and segment.sentence[before] == segment.sentence[first]
+        and segment.words[before] in compiled.existing
+    )
 
 
 def _is_new_request(match: _Match) -> bool:

@@ -346,6 +346,15 @@ def test_my_foi_request_names_an_existing_request_not_a_new_one() -> None:
     assert _evidence(new, "freedom of information request").label is Label.FOI
 
 
+def test_a_request_already_made_is_not_a_new_one() -> None:
+    text = "I made a request for information in March and you never replied.\nAl Roe"
+    decision = classify(Incoming("", text))
+    assert decision.label is Label.CLARIFICATION
+    assert "request for information" not in {e.phrase for e in decision.evidence}
+    new = classify(Incoming("", "This is a request for information about the budget."))
+    assert _evidence(new, "request for information").label is Label.FOI
+
+
 def test_statistics_about_a_topic_are_not_that_kind_of_message() -> None:
     # Asking how many complaints or reviews there were is an FOI request, not a complaint.
     text = (
