@@ -216,6 +216,112 @@ EXAMPLES: list[tuple[Label, str, str]] = [
 ]
 
 
+# More styles: informal, disclosure-log lists, on someone's behalf, procedural questions.
+EXAMPLES += [
+    (
+        Label.FOI,
+        "Use of facial recognition",
+        "Dear Northshire Police,\n\nDoes the force use live facial recognition technology? If "
+        "so, please provide the dates and locations of each deployment in 2024 and the number of "
+        "arrests that resulted.\n\nYours faithfully,\nT. Whitfield",
+    ),
+    (
+        Label.EIR,
+        "Fly-tipping incidents",
+        "How many incidents of fly-tipping were reported in the borough in each of the last "
+        "three years, and how many fixed penalty notices were issued?",
+    ),
+    (
+        Label.SAR,
+        "Data Request as per GDPR",
+        "Dear Sir or Madam,\n\nPlease confirm whether or not you are processing personal data "
+        "concerning me. If so, I request access to that data and a copy of it, in accordance "
+        "with Article 15 GDPR, together with information on the purposes of processing and the "
+        "recipients.\n\nKind regards\nMarta Nowak",
+    ),
+    (
+        Label.INTERNAL_REVIEW,
+        "Review request",
+        "I asked for the minutes of the March board meeting and you have refused under section "
+        "36. I do not think the qualified person's opinion was reasonable and I ask that you "
+        "reconsider.",
+    ),
+    (
+        Label.CLARIFICATION,
+        "Re: Freedom of Information request - Stop and search",
+        "Dear Northshire Police,\n\nI am writing to chase my request, which was due on 14 May. "
+        "Please can you let me know when I will receive a reply?\n\nYours faithfully,\nNia "
+        "Roberts",
+    ),
+    (
+        Label.FOI,
+        "waiting times",
+        "hi i want to no how long people wait for a hip operation at the hospital, the average "
+        "for last year pls. thanks mo",
+    ),
+    (
+        Label.OTHER,
+        "Press enquiry",
+        "Hi, I'm a reporter at the Evening News. We're running a story about the closure of the "
+        "swimming pool tomorrow. Could someone give us a comment on behalf of the council by 4pm?",
+    ),
+    (
+        Label.OTHER,
+        "How do I make an FOI request?",
+        "Hello, can you tell me how to make a Freedom of Information request to the council? Is "
+        "there a form I need to fill in?",
+    ),
+    (
+        Label.CLARIFICATION,
+        "Re: Your request exceeds the cost limit",
+        "In that case please just provide the figures for 2023 rather than the last ten years.\n"
+        "R. Moss",
+    ),
+    (
+        Label.OTHER,
+        "Comments on the proposed wind farm",
+        "I am writing to support the proposed wind farm at High Moor. We need more renewable "
+        "energy and the turbines will not spoil the view.\nAnn Hill",
+    ),
+    (
+        Label.EIR,
+        "Sandbags",
+        "How many sandbags did the council issue to residents during the January floods, and "
+        "which streets flooded?",
+    ),
+    (
+        Label.EIR,
+        "Street lighting energy",
+        "Please provide the annual electricity consumption of the council's street lighting for "
+        "each year since 2019 and the number of lamps converted to LED.",
+    ),
+    (
+        Label.SAR,
+        "Bodycam footage",
+        "I was stopped by two of your officers on 12 January on the High Street. I would like a "
+        "copy of the body worn camera footage of the stop, which shows me.",
+    ),
+    (
+        Label.SAR,
+        "My son's file",
+        "I am writing on behalf of my son, who has given his consent, to request a copy of his "
+        "social care file.",
+    ),
+    (
+        Label.COMPLAINT,
+        "Road closure chaos",
+        "Why was there no warning about the closure of Bridge Street? Businesses have lost trade "
+        "and nobody has bothered to apologise. This is a shambles.",
+    ),
+    (
+        Label.OTHER,
+        "Noise from neighbour",
+        "My neighbour plays loud music every night until 2am. Can someone from environmental "
+        "health come and assess it please?",
+    ),
+]
+
+
 @pytest.mark.parametrize(("label", "subject", "text"), EXAMPLES)
 def test_examples(label: Label, subject: str, text: str) -> None:
     decision = classify(Incoming(subject, text))
