@@ -2,9 +2,11 @@
 repeated requests and round robins.
 
 Pure: the caller fetches the candidates from the database (already narrowed to the sender's
-open cases, or to a time window) and passes them in. Every comparison against a list of
+open cases, or to a time window) and passes them in. Every comparison against the list of
 candidates goes through rapidfuzz's `process` functions, which loop in C, never a Python loop
-over the cases.
+over the cases (only a shortlist of at most ten is looked at again one by one). Preparing
+request texts for comparison is remembered between messages, since the same recent requests
+are compared against every new one.
 
 A case is only named when there is one clear winner; when two are about equally close the
 answer is None and a person decides, because attaching a message to the wrong case would show
@@ -76,7 +78,7 @@ def _clear_winner(scored: Sequence[tuple[str, float]], cutoff: float, margin: fl
 # looser than intake.reference, which only accepts a reference whose check code is right:
 # any character may be mistyped here, including a letter among the digits.
 _ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
-_MAX_TOKENS = 5  # a message naming more reference-like things than this is for a person
+_MAX_TOKENS = 5  # only the best-shaped few are compared: each costs a pass over the cases
 
 
 def reference_like(text: str, length: int = 12) -> list[str]:
