@@ -89,23 +89,13 @@ def open_from_slack(
     delivery.case_id = case.id
     session.add(delivery)
     emailed = queue_email_acknowledgement(session, case, settings, now)
+    reply = intake_reply(case.reference, _regime(case), case.due, emailed)
     if request.channel and request.ts:
-        queue_message(
-            session,
-            request.channel,
-            intake_reply(case.reference, _regime(case), case.due, emailed),
-            now,
-            thread_ts=request.ts,
-            case_id=case.id,
-        )
-    elif request.logged_by:
-        queue_message(
-            session,
-            request.logged_by,
-            intake_reply(case.reference, _regime(case), case.due, emailed),
-            now,
-            case_id=case.id,
-        )
+        queue_message(session, request.channel, reply, now, thread_ts=request.ts, case_id=case.id)
+    if request.logged_by and request.logged_by != request.requester_slack:
+        # The officer who logged it hears too, in their DM with foibot: a shortcut may be used
+        # in a channel foibot is not in, where the thread reply can't be posted.
+        queue_message(session, request.logged_by, reply, now, case_id=case.id)
     queue_case_card(session, case, settings, now)
     return Intake(case, new=True)
 

@@ -14,11 +14,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
+from bot.slack.blocks import esc
 from bot.slack.context import SlackContext
 from bot.slack.facts import local_today
 from bot.slack.intake import Intake, SlackRequest, duplicate_notice, open_from_slack
 from bot.slack.modals import AUTO, View, date_of, errors, new_request_modal, selected, text_of
-from bot.slack.notify import queue_ephemeral
+from bot.slack.notify import queue_ephemeral, queue_message
 from intake.models import Channel
 from intake.regime import Regime
 from intake.slack_records import message_key
@@ -162,12 +163,32 @@ async def take_in(
 
 
 async def _open(ctx: SlackContext, request: SlackRequest) -> Intake | None:
-    result = await ctx.run(lambda s: open_from_slack(s, request, ctx.settings, ctx.now()))
+    try:
+        result = await ctx.run(lambda s: open_from_slack(s, request, ctx.settings, ctx.now()))
+    except Exception as exc:
+        # Slack has had its ack and will not send this again: hand it to a person rather than
+        # lose it. Nothing was recorded, so a redelivery would still be taken in.
+        log.exception("slack %s: could not open a case", request.message_key)
+        await _hand_over(ctx, request, exc)
+        return None
     if result is not None and result.new:
         log.info("slack %s: opened %s", request.message_key, result.case.reference)
     elif result is not None:
         log.info("slack %s: already %s", request.message_key, result.case.reference)
     return result
+
+
+async def _hand_over(ctx: SlackContext, request: SlackRequest, exc: Exception) -> None:
+    where = f" in <#{request.channel}>" if request.channel else ""
+    who = request.requester_name or request.requester_email or "someone"
+    text = (
+        f":warning: foibot could not log a request from {esc(who)}{where} ({esc(repr(exc))}). "
+        f"Please log it by hand (`/foi new`). The request:\n```{esc(request.text[:2500])}```"
+    )
+    try:
+        await ctx.run(lambda s: queue_message(s, ctx.settings.slack.staff_channel, text, ctx.now()))
+    except Exception:
+        log.exception("slack %s: could not hand the request over either", request.message_key)
 
 
 def _ts_time(ts: str, ctx: SlackContext) -> datetime:

@@ -139,6 +139,9 @@ async def test_log_as_request_shortcut_logs_any_message_once(slack: Harness) -> 
     events = await slack.events(case.id or 0)
     assert events[0].kind == EventKind.RECEIVED.value and events[0].actor == f"slack:{OFFICER}"
     await slack.until(lambda: slack.fake.posts(channel="CGENERAL", thread_ts=message["ts"]))
+    # The officer hears too, in their DM: foibot may not be in that channel.
+    note = await slack.until(lambda: slack.fake.posts(channel=OFFICER))
+    assert case.reference in note[0]["text"]
 
     # Logging it again says where it already is, privately, and opens nothing.
     await slack.interact(payloads.message_action(OFFICER, "CGENERAL", message))
