@@ -12,6 +12,7 @@ from bot.database import Database, migrate
 from bot.dispatcher import Dispatcher
 from bot.listener import start_listener
 from bot.processor import Processor
+from bot.scheduler import TICK_SECONDS, ReminderScheduler
 from bot.slack.server import SlackService, build_slack
 from bot.spool import Spool
 from bot.transport import make_transport
@@ -29,6 +30,7 @@ class Service:
     dispatcher: Dispatcher
     server: asyncio.Server
     slack: SlackService | None = None
+    reminders: ReminderScheduler | None = None
 
     @property
     def port(self) -> int:
@@ -36,6 +38,8 @@ class Service:
         return int(sockets[0].getsockname()[1]) if sockets else self.settings.smtp.port
 
     async def stop(self) -> None:
+        if self.reminders is not None:
+            await self.reminders.stop()
         if self.slack is not None:
             await self.slack.stop()
         self.server.close()
@@ -58,7 +62,13 @@ async def start_service(settings: Settings) -> Service:
     processor.start()
     dispatcher.start()
     server = await start_listener(spool, settings.smtp)
-    service = Service(settings, db, spool, processor, dispatcher, server, slack)
+    reminders = None
+    if settings.reminders.enabled:
+        # First sweep one tick after start-up: it catches up after downtime.
+        reminders = ReminderScheduler(
+            db, settings, _waker(dispatcher, slack), first_sweep_after=TICK_SECONDS
+        )
+    service = Service(settings, db, spool, processor, dispatcher, server, slack, reminders)
     if slack is None:
         log.info("Slack is not configured: running email-only")
     else:
@@ -67,6 +77,8 @@ async def start_service(settings: Settings) -> Service:
         except BaseException:
             await service.stop()
             raise
+    if reminders is not None:
+        reminders.start()
     mailboxes = ", ".join(settings.smtp.mailboxes)
     log.info("listening for mail on %s:%d for %s", settings.smtp.host, service.port, mailboxes)
     log.info("database: %s", _redacted(settings.database.url))

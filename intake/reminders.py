@@ -66,7 +66,8 @@ __all__ = [
 ]
 
 _CHUNK = 500
-# "Due this week" in the digest: the next five working days, today included.
+# "Due this week" in the digest: due today or in the next five working days (the default
+# first reminder's reach, so every case reminded about is in the digest too).
 DIGEST_WORKING_DAYS = 5
 
 
@@ -648,14 +649,12 @@ def read_digest(session: Session, policy: ReminderPolicy, now: datetime) -> Dige
     today = moment(policy, now).today
     running = [
         _line(c, policy, today)
-        for c in _running_due_by(session, _horizon(today, DIGEST_WORKING_DAYS - 1))
+        for c in _running_due_by(session, _horizon(today, DIGEST_WORKING_DAYS))
         if c.regime is not None
     ]
     overdue = [d for d in running if d.days_left is not None and d.days_left < 0]
     week = [
-        d
-        for d in running
-        if d.days_left is not None and 0 <= d.days_left < DIGEST_WORKING_DAYS  # today + 4
+        d for d in running if d.days_left is not None and 0 <= d.days_left <= DIGEST_WORKING_DAYS
     ]
     approval = [
         _line(c, policy, today)
