@@ -68,7 +68,9 @@ def make_message(i: int, size: int, tag: str) -> tuple[str, bytes]:
     topic = TOPICS[i % len(TOPICS)].format(PLACES[(i // len(TOPICS)) % len(PLACES)])
     msgid = f"<bench-{tag}-{i}@requester.example>"
     head = (
-        f"From: Requester {i} <requester{i}@requester.example>\r\n"
+        # A fresh sender per message and phase: the same sender and subject again would
+        # (rightly) be matched to the open case as a follow-up and get no acknowledgement.
+        f"From: Requester {i} <requester-{tag}{i}@requester.example>\r\n"
         f"To: foi@council.example\r\nSubject: Freedom of Information request: {topic}\r\n"
         f"Message-ID: {msgid}\r\nDate: Thu, 26 Nov 2026 09:00:00 +0000\r\n"
         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
@@ -78,7 +80,7 @@ def make_message(i: int, size: int, tag: str) -> tuple[str, bytes]:
         f"send me the figures for {topic} for each of the last {3 + i % 5} years, "
         f"broken down by month (request {i}).\r\n\r\n"
     )
-    filler = "These details help me understand how the service is run. " * 200
+    filler = "These details help me understand how the service is run.\r\n" * 200
     raw = (
         head
         + body

@@ -7,12 +7,14 @@ start-up, so a crash between the 250 and the end of processing loses nothing.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from bot.database import Database
@@ -33,7 +35,7 @@ from replies.email import Envelope, compose, make_message_id
 
 log = logging.getLogger("foibot.intake")
 
-BATCH = 200
+BATCH = 25  # per transaction: short, so accepting mail never waits long for the lock
 
 
 def sender_address(settings: Settings) -> Address:
@@ -154,6 +156,8 @@ def process_pending(
         try:
             with session.begin_nested():
                 results.append((inbound.id, process_one(session, inbound, settings, now, history)))
+        except DBAPIError:
+            raise  # the database itself failed: retry the whole batch later, park nothing
         except Exception as exc:  # never lose the message: park it for a person
             log.exception("processing message %s failed", inbound.id)
             inbound.state = InboundState.NEEDS_ATTENTION.value
@@ -173,9 +177,21 @@ class Processor:
         self._ids: list[int] = []
         self._wake = asyncio.Event()
         self._on_queued = on_queued
+        self._give_way: Callable[[], Awaitable[None]] | None = None
         self._task: asyncio.Task[None] | None = None
         self._catch_up = True
         self._history = History()  # recent requests, kept between batches
+
+    def _batch(
+        self, ids: list[int] | None, session: Session
+    ) -> list[tuple[int, Routing | Exception]]:
+        return process_pending(
+            session, self._settings, datetime.now(UTC), ids, history=self._history
+        )
+
+    def give_way_to(self, wait: Callable[[], Awaitable[None]]) -> None:
+        """Before each batch, await `wait` (e.g. until incoming mail pauses)."""
+        self._give_way = wait
 
     def submit(self, ids: list[int]) -> None:
         self._ids.extend(ids)
@@ -200,12 +216,10 @@ class Processor:
                     ids = None
                 else:
                     ids, self._ids = self._ids[:BATCH], self._ids[BATCH:]
+                if self._give_way is not None:
+                    await self._give_way()
                 try:
-                    results = await self._db.run(
-                        lambda s, i=ids, c=self._settings, h=self._history: process_pending(
-                            s, c, datetime.now(UTC), i, history=h
-                        )
-                    )
+                    results = await self._db.run(functools.partial(self._batch, ids))
                 except Exception:
                     log.exception("processing batch failed; will retry")
                     if ids:

@@ -48,6 +48,25 @@ class Spool:
         self._wake = asyncio.Event()
         self._on_committed = on_committed
         self._task: asyncio.Task[None] | None = None
+        self._committing = False
+        self._last_commit = 0.0
+
+    def _busy(self, now: float, quiet: float) -> bool:
+        """Mail waits for its commit, a commit is in flight, or one ended under `quiet` ago (its
+        senders' next messages are on their way)."""
+        return bool(self._pending) or self._committing or now - self._last_commit < quiet
+
+    async def wait_idle(self, quiet: float = 0.01, longest: float = 2.0) -> None:
+        """Wait while mail is arriving, but no longer than `longest`.
+
+        Processing calls this before each batch, so during a burst the listener's commits (and
+        so its 250s) come first; at a steady rate there are gaps and nothing waits long; the
+        bound keeps processing from starving.
+        """
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + longest
+        while self._busy(loop.time(), quiet) and loop.time() < give_up:
+            await asyncio.sleep(0.002)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="foibot-spool")
@@ -83,14 +102,18 @@ class Spool:
             batch, self._pending = self._pending, []
             if not batch:
                 continue
+            self._committing = True
             try:
-                ids = await self._db.run(lambda s, b=batch: _write(s, b))  # type: ignore[misc]
+                ids = await self._db.run_accepting(lambda s, b=batch: _write(s, b))  # type: ignore[misc]
             except Exception as exc:
+                self._committing = False
                 log.error("could not store %d inbound message(s): %s", len(batch), exc)
                 for item in batch:
                     if not item.done.done():
                         item.done.set_exception(exc)
                 continue
+            self._committing = False
+            self._last_commit = asyncio.get_running_loop().time()
             for item, row_id in zip(batch, ids, strict=True):
                 if not item.done.done():
                     item.done.set_result(row_id)

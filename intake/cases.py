@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from config.settings import ReferenceSettings
@@ -74,6 +73,8 @@ def open_case(
     actor: str = "foibot",
 ) -> Case:
     reference = issue_reference(session, references, now)
+    # A new case has no clock events yet: its first due date comes straight from receipt.
+    first = compute_deadline(new.regime, new.received_on, (), jurisdiction) if new.regime else None
     case = Case(
         number=reference.number,
         reference=str(reference),
@@ -93,6 +94,8 @@ def open_case(
         text=new.text,
         status=CaseStatus.OPEN.value,
         parent_id=new.parent_id,
+        due=first.due if first else None,
+        clock_stopped=bool(first and first.stopped),
         created_at=now,
         updated_at=now,
     )
@@ -107,12 +110,12 @@ def open_case(
         channel=new.channel.value,
         received_on=new.received_on.isoformat(),
         regime=case.regime,
+        due=case.due.isoformat() if case.due else None,
     )
     if new.classification:
         record_event(session, case, EventKind.CLASSIFIED, actor, now, **new.classification)
     if new.flags:
         record_event(session, case, EventKind.FLAGGED, actor, now, flags=list(new.flags))
-    refresh_deadline(session, case, jurisdiction, now, actor)
     return case
 
 
@@ -225,7 +228,8 @@ def case_by_reference(session: Session, reference: str, prefix: str, secret: str
 def open_cases_of(session: Session, requester_email: str) -> Sequence[Case]:
     return session.exec(
         select(Case).where(
-            func.lower(Case.requester_email) == requester_email.lower(),
+            # Stored lower-case (open_case), so the index on requester_email serves this.
+            Case.requester_email == requester_email.lower(),
             col(Case.status).in_([s.value for s in CaseStatus if s.is_open]),
         )
     ).all()

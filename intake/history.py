@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import func, select
+from sqlmodel import Session, col
 
 from intake.models import Case
 from intake.similarity import PriorRequest
@@ -39,13 +39,13 @@ class History:
     def refresh(self, session: Session, now: datetime) -> None:
         """Read cases opened since the last refresh; forget ones older than the look-back."""
         since = now - self.lookback
-        rows = session.exec(
+        rows = session.execute(
             select(
-                Case.id,
-                Case.received_at,
-                Case.reference,
-                Case.requester_email,
-                Case.subject,
+                col(Case.id),
+                col(Case.received_at),
+                col(Case.reference),
+                col(Case.requester_email),
+                col(Case.subject),
                 func.substr(Case.text, 1, SNIPPET),
             )
             .where(

@@ -31,7 +31,7 @@ def queue_message(
         kind=kind.value,
         purpose=purpose,
         case_id=case_id,
-        recipient=recipient,
+        recipient=recipient.lower() if kind is OutboxKind.EMAIL else recipient,
         message_id=message_id,
         subject=subject,
         payload=payload,
@@ -131,7 +131,7 @@ def count_sent_to(session: Session, recipient: str, purpose: str, since: datetim
         select(func.count())
         .select_from(Outbox)
         .where(
-            func.lower(Outbox.recipient) == recipient.lower(),
+            Outbox.recipient == recipient.lower(),  # stored lower-case: the index serves this
             Outbox.purpose == purpose,
             col(Outbox.created_at) >= since,
         )

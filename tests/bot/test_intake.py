@@ -356,8 +356,7 @@ async def test_relay_down_then_up_delivers_each_once(
                 subject=f"FOI request number {i}",
             ),
         )
-    with Session(service.db.engine) as session:
-        await wait_for(lambda: len(session.exec(select(Outbox)).all()) == 5)
+    await wait_for(lambda: len(_outbox(service)) == 5)
     await wait_for(lambda: _attempts(service) >= 5)  # each tried and failed at least once
     relay.start()
     try:
@@ -370,9 +369,13 @@ async def test_relay_down_then_up_delivers_each_once(
         relay.stop()
 
 
+def _outbox(service: Service) -> list[Outbox]:
+    with Session(service.db.engine) as session:  # a fresh snapshot on every call
+        return list(session.exec(select(Outbox)).all())
+
+
 def _attempts(service: Service) -> int:
-    with Session(service.db.engine) as session:
-        return sum(r.attempts for r in session.exec(select(Outbox)).all())
+    return sum(r.attempts for r in _outbox(service))
 
 
 async def test_maildir_when_no_relay(
