@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from bot.database import Database
 from bot.slack.notify import queue_case_card
+from config.rules import Rules, load_rules
 from config.settings import Settings
 from intake.cases import record_event
 from intake.history import History
@@ -36,6 +37,14 @@ from replies.email import Envelope, compose, make_message_id
 log = logging.getLogger("foibot.intake")
 
 BATCH = 25  # per transaction: short, so accepting mail never waits long for the lock
+
+
+def classifier_rules(settings: Settings) -> Rules:
+    """The shipped classifier rules with the authority's own file and threshold on top."""
+    return load_rules(
+        settings.intake.classifier_rules or None,
+        triage_confidence=settings.intake.triage_threshold,
+    )
 
 
 def sender_address(settings: Settings) -> Address:
@@ -120,8 +129,9 @@ def process_one(
     settings: Settings,
     now: datetime,
     history: History | None = None,
+    rules: Rules | None = None,
 ) -> Routing:
-    routing = route_inbound(session, inbound, settings, now, history)
+    routing = route_inbound(session, inbound, settings, now, history, rules)
     if routing.acknowledge:
         queue_acknowledgement(session, routing, settings, now)
     if routing.state is InboundState.CASE_OPENED and routing.case is not None:
@@ -136,6 +146,7 @@ def process_pending(
     ids: list[int] | None = None,
     limit: int = BATCH,
     history: History | None = None,
+    rules: Rules | None = None,
 ) -> list[tuple[int, Routing | Exception]]:
     """Process received messages (these ids, or the oldest pending) in one transaction.
 
@@ -155,7 +166,9 @@ def process_pending(
         assert inbound.id is not None
         try:
             with session.begin_nested():
-                results.append((inbound.id, process_one(session, inbound, settings, now, history)))
+                results.append(
+                    (inbound.id, process_one(session, inbound, settings, now, history, rules))
+                )
         except DBAPIError:
             raise  # the database itself failed: retry the whole batch later, park nothing
         except Exception as exc:  # never lose the message: park it for a person
@@ -181,12 +194,18 @@ class Processor:
         self._task: asyncio.Task[None] | None = None
         self._catch_up = True
         self._history = History()  # recent requests, kept between batches
+        self._rules = classifier_rules(settings)
 
     def _batch(
         self, ids: list[int] | None, session: Session
     ) -> list[tuple[int, Routing | Exception]]:
         return process_pending(
-            session, self._settings, datetime.now(UTC), ids, history=self._history
+            session,
+            self._settings,
+            datetime.now(UTC),
+            ids,
+            history=self._history,
+            rules=self._rules,
         )
 
     def give_way_to(self, wait: Callable[[], Awaitable[None]]) -> None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from config.rules import Rules
 from config.settings import Settings
 from intake.cases import NewCase, open_case, open_cases_of, record_event
 from intake.classifier import Classification, Flag, Incoming, Label, classify
@@ -28,7 +29,7 @@ from intake.models import (
     InboundState,
     Outbox,
 )
-from intake.reference import find_reference_candidates, find_references
+from intake.reference import find_references
 from intake.regime import Jurisdiction, Regime
 from intake.similarity import (
     find_quoted_case,
@@ -91,15 +92,17 @@ def route_inbound(
     settings: Settings,
     now: datetime,
     history: History | None = None,
+    rules: Rules | None = None,
 ) -> Routing:
     """Decide what this message is and act on it. `history` is the recent requests to compare
-    against for repeats; without one it is read from the database."""
+    against for repeats (without one it is read from the database); `rules` the classifier's
+    (default: the shipped ones)."""
     if history is None:
         history = History()
         history.refresh(session, now)
     parsed = parse_message(inbound.raw, inbound.mail_from, own_domains(settings))
     inbound.problems = list(parsed.problems)
-    routing = _route(session, inbound, parsed, settings, now, history)
+    routing = _route(session, inbound, parsed, settings, now, history, rules)
     inbound.state = routing.state.value
     inbound.case_id = routing.case.id if routing.case else None
     inbound.processed_at = now
@@ -114,6 +117,7 @@ def _route(
     settings: Settings,
     now: datetime,
     history: History,
+    rules: Rules | None,
 ) -> Routing:
     if _is_retry(session, inbound, parsed):
         return Routing(InboundState.DUPLICATE, parsed=parsed, reason="same Message-ID and sender")
@@ -132,7 +136,8 @@ def _route(
             text=parsed.text,
             sender=parsed.sender_address,
             sender_name=parsed.sender_name,
-        )
+        ),
+        rules,
     )
     existing, how = _match_case(session, parsed, settings)
     if existing is not None:
@@ -190,11 +195,11 @@ def _match_case(
     mine = open_cases_of(session, parsed.sender_address)
     if not mine:
         return None, ""
-    typed = find_reference_candidates(f"{parsed.subject}\n{parsed.text}", prefix)
-    if typed:
-        hit = match_mistyped_reference(" ".join(typed), [c.reference for c in mine])
-        if hit is not None:
-            return next(c for c in mine if c.reference == hit), "mistyped_reference"
+    # The similarity matcher finds reference-like tokens itself, looser than the strict shape
+    # (a letter typed among the digits), and wants one clear winner among the sender's cases.
+    hit = match_mistyped_reference(f"{parsed.subject}\n{parsed.text}", [c.reference for c in mine])
+    if hit is not None:
+        return next(c for c in mine if c.reference == hit), "mistyped_reference"
     hit = match_quoted_subject(parsed.subject, [(c.reference, c.subject) for c in mine])
     if hit is not None:
         return next(c for c in mine if c.reference == hit), "quoted_subject"

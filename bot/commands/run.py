@@ -7,7 +7,10 @@ import asyncio
 from typing import Any
 
 from bot.commands._common import add_config_argument, configure_logging, settings_from
+from bot.errors import UsageError
+from bot.processor import classifier_rules
 from bot.service import serve
+from config.rules import RulesError
 
 
 def register(subparsers: Any) -> None:
@@ -19,6 +22,10 @@ def register(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     settings = settings_from(args)  # bad settings: one line, exit 2, before anything listens
+    try:
+        classifier_rules(settings)  # an authority's rules file is checked before start-up too
+    except RulesError as exc:
+        raise UsageError(f"[intake] classifier_rules: {exc}") from None
     configure_logging(args.verbose)
     try:
         asyncio.run(serve(settings))

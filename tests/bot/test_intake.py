@@ -395,3 +395,34 @@ async def test_received_date_is_the_local_date(running: Service, relay: CaptureR
     [case] = cases(running)
     assert isinstance(case.received_on, date)
     assert case.received_at.tzinfo is not None
+
+
+async def test_mistyped_reference_from_the_requester_attaches(
+    running: Service, relay: CaptureRelay
+) -> None:
+    await send(running, request())
+    await wait_for(lambda: len(relay.messages) == 1)
+    [case] = cases(running)
+    prefix, number, code = case.reference.split("-")
+    typo = f"{prefix}-{number[:-1]}-{code}"  # a digit dropped: the check code can't verify it
+    await send(
+        running,
+        request(
+            subject=f"Re: {typo} any update?",
+            body="Could you tell me when I can expect the reply?",
+            message_id="<typo@example.org>",
+        ),
+    )
+    await wait_for(lambda: any(m.state == InboundState.ATTACHED for m in inbound(running)))
+    assert len(cases(running)) == 1
+    assert len(relay.messages) == 1
+
+
+async def test_configured_triage_threshold_marks_cases_for_triage(
+    database_url: str, tmp_path: Path, relay: CaptureRelay, service_factory: Any
+) -> None:
+    settings = make_settings(database_url, tmp_path, relay.port, intake={"triage_threshold": 1.0})
+    service = await service_factory(settings)
+    await send(service, request())
+    await wait_for(lambda: len(cases(service)) == 1)
+    assert cases(service)[0].needs_triage  # nothing is ever 100% certain
