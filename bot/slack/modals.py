@@ -7,12 +7,10 @@ from enum import StrEnum
 from typing import Any
 
 from bot.slack.blocks import (
-    clip,
     esc,
     input_block,
     modal,
     option,
-    plain,
     section,
     text_input,
 )
@@ -178,15 +176,6 @@ def new_request_modal(today: date, text: str = "") -> dict[str, Any]:
         ],
         submit="Log it",
     )
-
-
-def info_modal(title: str, text: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "title": plain(clip(title, 24)),
-        "close": plain("Close"),
-        "blocks": [section(text)],
-    }
 
 
 def errors(**by_block: str) -> dict[str, Any]:
