@@ -29,11 +29,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from config.settings import Settings, clock_time
 from intake.calendar import CalendarScope, WorkingCalendar, format_date
@@ -159,12 +160,16 @@ class ReminderPolicy:
     def office(self) -> WorkingCalendar:
         return WorkingCalendar.for_scope(_OFFICE_SCOPE[self.jurisdiction])
 
+    @cached_property
+    def _calendars(self) -> dict[Regime, WorkingCalendar]:
+        return {r: WorkingCalendar.for_regime(r, self.jurisdiction) for r in Regime}
+
     def calendar(self, regime: Regime) -> WorkingCalendar:
         """The calendar the regime's statutory clock counts on (FOIA s10(6), FOISA s73, ...)."""
-        return WorkingCalendar.for_regime(regime, self.jurisdiction)
+        return self._calendars[regime]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Moment:
     """`now` as the office sees it."""
 
@@ -193,7 +198,7 @@ def moment(policy: ReminderPolicy, now: datetime) -> Moment:
     return Moment(local, today, working, working and policy.opens <= wall < policy.closes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReminderCase:
     """The facts of a case the rules look at."""
 
@@ -210,7 +215,7 @@ class ReminderCase:
     fee_lapses_on: date | None = None  # the first day the unpaid fee means no duty to comply
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Milestone:
     case_id: int  # AUTHORITY_WIDE for the digest
     kind: MilestoneKind
@@ -401,21 +406,25 @@ def _cases(session: Session, *where: ColumnElement[bool], lock: bool = False) ->
     ).where(*where)
     if lock:
         query = query.order_by(col(Case.id)).with_for_update()
+    # Core rows (session.connection()): the ORM's row processing would double the cost.
+    rows = session.connection().execute(query).all()
     return [
         ReminderCase(
-            id=case_id,
+            id=int(case_id or 0),
             reference=reference,
-            regime=Regime(regime) if regime else None,
-            status=CaseStatus(status),
+            regime=_REGIMES[regime] if regime else None,
+            status=_STATUSES[status],
             due=due,
             clock_stopped=bool(stopped),
             assignee=assignee or "",
             received_on=received,
         )
-        for case_id, reference, regime, status, due, stopped, assignee, received in session.execute(
-            query
-        ).all()
+        for case_id, reference, regime, status, due, stopped, assignee, received in rows
     ]
+
+
+_REGIMES = {r.value: r for r in Regime}
+_STATUSES = {s.value: s for s in CaseStatus}
 
 
 _STOPPED = (CaseStatus.AWAITING_CLARIFICATION.value, CaseStatus.AWAITING_FEE.value)
@@ -445,14 +454,18 @@ def _running_due_by(session: Session, horizon: date) -> list[ReminderCase]:
 def _clock_events(session: Session, ids: Sequence[int]) -> dict[int, list[ClockEvent]]:
     events: dict[int, list[ClockEvent]] = defaultdict(list)
     for start in range(0, len(ids), _CHUNK):
-        rows = session.exec(
-            select(CaseEvent.case_id, CaseEvent.detail)
-            .where(
-                col(CaseEvent.case_id).in_(ids[start : start + _CHUNK]),
-                CaseEvent.kind == EventKind.CLOCK.value,
+        rows = (
+            session.connection()
+            .execute(
+                sa.select(col(CaseEvent.case_id), col(CaseEvent.detail))
+                .where(
+                    col(CaseEvent.case_id).in_(ids[start : start + _CHUNK]),
+                    col(CaseEvent.kind) == EventKind.CLOCK.value,
+                )
+                .order_by(col(CaseEvent.case_id), col(CaseEvent.id))
             )
-            .order_by(col(CaseEvent.case_id), col(CaseEvent.id))
-        ).all()
+            .all()
+        )
         for case_id, detail in rows:
             events[case_id].append(
                 ClockEvent(
@@ -515,7 +528,7 @@ def load_cases(
     return {c.id: c for c in _with_stopped_facts(rows, policy, session)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Planned:
     milestone: Milestone
     case: ReminderCase | None  # None for the digest
@@ -594,7 +607,7 @@ def still_due(
 # ---- the digest ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DigestLine:
     case_id: int
     reference: str
@@ -607,7 +620,7 @@ class DigestLine:
     close_on: date | None = None  # awaiting clarification: closes on
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Digest:
     on: date
     overdue: tuple[DigestLine, ...]
