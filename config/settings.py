@@ -41,6 +41,8 @@ class AuthoritySettings:
     # authority may itself be the regulator (as in the ICO's own letters).
     is_regulator: bool = False
     timezone: str = "Europe/London"
+    # The authority's own exemption wording, merged over the shipped catalogue (empty: none).
+    exemptions: str = ""
 
 
 @dataclass(frozen=True)

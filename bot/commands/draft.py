@@ -143,7 +143,7 @@ def _draft(args: argparse.Namespace, today: dt.date) -> str:
     settings = settings_from(args)
     if args.format not in ("text", "html"):
         raise UsageError(f"--format: {args.format!r} is not text or html")
-    catalogue = _catalogue(args.exemptions)
+    catalogue = _catalogue(args.exemptions or settings.authority.exemptions or None)
     if args.case and args.reference:
         raise UsageError("give either REF or --case, not both")
     if args.case:

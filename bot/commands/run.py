@@ -10,6 +10,7 @@ from bot.commands._common import add_config_argument, configure_logging, setting
 from bot.errors import UsageError
 from bot.processor import classifier_rules
 from bot.service import serve
+from config.exemptions import CatalogueError, load_catalogue
 from config.rules import RulesError
 
 
@@ -26,6 +27,10 @@ def handle(args: argparse.Namespace) -> int:
         classifier_rules(settings)  # an authority's rules file is checked before start-up too
     except RulesError as exc:
         raise UsageError(f"[intake] classifier_rules: {exc}") from None
+    try:
+        load_catalogue(settings.authority.exemptions or None)
+    except CatalogueError as exc:
+        raise UsageError(f"[authority] exemptions: {exc}") from None
     configure_logging(args.verbose)
     try:
         asyncio.run(serve(settings))

@@ -95,7 +95,7 @@ def build_slack(settings: Settings, db: Database, wake_mail: Callable[[], None])
         client=client,
         poster=SlackPoster(db, client, settings.outbound),
         approvers=Approvers(settings.slack, client),
-        catalogue=load_catalogue(),
+        catalogue=load_catalogue(settings.authority.exemptions or None),
         wake_mail=wake_mail,
     )
     return SlackService(ctx, build_app(ctx))

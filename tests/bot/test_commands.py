@@ -36,8 +36,16 @@ def foibot(
         ("[smtp]\nprot = 1\n", {}, "[smtp] prot"),
         ('[outbound]\nrelay_port = "x"\n', {}, "[outbound] relay_port"),
         ("", {"FOIBOT_SMTP_PORT": "many"}, "FOIBOT_SMTP_PORT"),
-        ("", {"FOIBOT_INTAKE_CLASSIFIER_RULES": "/nonexistent/rules.toml"},
-         "[intake] classifier_rules"),
+        (
+            "",
+            {"FOIBOT_INTAKE_CLASSIFIER_RULES": "/nonexistent/rules.toml"},
+            "[intake] classifier_rules",
+        ),
+        (
+            "",
+            {"FOIBOT_AUTHORITY_EXEMPTIONS": "/nonexistent/exemptions.toml"},
+            "[authority] exemptions",
+        ),
     ],
 )
 def test_bad_configuration_is_one_line_exit_2_before_listening(
