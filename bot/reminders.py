@@ -153,8 +153,8 @@ def routes_for(planned: Planned, settings: Settings, requester_email: str = "") 
     regime = planned.case.regime if planned.case else None
     if kind is MilestoneKind.FEE_LAPSE and regime not in LETTER_REGIMES[LetterKind.FEE_LAPSE]:
         return (f"slack {slack.staff_channel}",) if slack.enabled else (team,)
-    letter = f"email {requester_email}" if requester_email else "staff, to print and post"
-    return (letter,)
+    # As _requester_letter: by email, or to staff to print and post.
+    return (f"letter {requester_email or POSTED_BY_HAND}",)
 
 
 # ---- sending --------------------------------------------------------------------------------

@@ -95,6 +95,8 @@ def test_dry_run_lists_what_is_due_and_why(config: Path, database_url: str) -> N
 
 
 def test_without_dry_run_it_queues_once(config: Path, database_url: str) -> None:
+    dry = foibot(config, "--at", "2025-03-18T10:00+00:00", "--dry-run")
+    assert "clarification-chaser:2025-03-03  -> letter bea@example.org\n" in dry.stdout
     result = foibot(config, "--at", "2025-03-18T10:00+00:00")
     assert result.returncode == 0, result.stderr
     out = result.stdout
