@@ -75,19 +75,27 @@ def show_case(args: argparse.Namespace) -> int:
         events = events_of(session, case)
         attachments = session.exec(select(Attachment).where(Attachment.case_id == case.id)).all()
         if args.json:
-            print(json.dumps({
-                **case.model_dump(mode="json"),
-                "events": [e.model_dump(mode="json") for e in events],
-                "attachments": [
-                    {"filename": a.filename, "content_type": a.content_type, "size": a.size}
-                    for a in attachments
-                ],
-            }, indent=2, default=str))
+            print(
+                json.dumps(
+                    {
+                        **case.model_dump(mode="json"),
+                        "events": [e.model_dump(mode="json") for e in events],
+                        "attachments": [
+                            {"filename": a.filename, "content_type": a.content_type, "size": a.size}
+                            for a in attachments
+                        ],
+                    },
+                    indent=2,
+                    default=str,
+                )
+            )
         else:
             print(f"{case.reference}: {case.subject}")
             print(f"  requester  {case.requester_name} <{case.requester_email}>")
-            print(f"  regime     {case.regime or '-'} (classified {case.label}, "
-                  f"confidence {case.confidence:.2f})")
+            print(
+                f"  regime     {case.regime or '-'} (classified {case.label}, "
+                f"confidence {case.confidence:.2f})"
+            )
             print(f"  status     {case.status}{' (clock stopped)' if case.clock_stopped else ''}")
             print(f"  received   {case.received_on.isoformat()} via {case.channel}")
             print(f"  due        {case.due.isoformat() if case.due else '-'}")
@@ -97,9 +105,14 @@ def show_case(args: argparse.Namespace) -> int:
                 print(f"  attachment {a.filename} ({a.content_type}, {a.size} bytes)")
             print("  timeline")
             for event in events:
-                detail = ", ".join(f"{k}={v}" for k, v in event.detail.items()
-                                   if k not in {"text", "evidence"} and v not in (None, "", []))
-                print(f"    {event.at:%Y-%m-%d %H:%M} {event.kind:<24} {event.actor:<20} "
-                      f"{detail[:200]}")
+                detail = ", ".join(
+                    f"{k}={v}"
+                    for k, v in event.detail.items()
+                    if k not in {"text", "evidence"} and v not in (None, "", [])
+                )
+                print(
+                    f"    {event.at:%Y-%m-%d %H:%M} {event.kind:<24} {event.actor:<20} "
+                    f"{detail[:200]}"
+                )
     db.close()
     return 0

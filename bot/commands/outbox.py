@@ -32,8 +32,10 @@ def handle(args: argparse.Namespace) -> int:
         for row in rows:
             when = row.sent_at or row.next_attempt_at
             error = f"  last error: {row.last_error}" if row.last_error else ""
-            print(f"{row.id:>6} {row.status:<7} {row.kind:<5} {row.purpose:<16} "
-                  f"{when:%Y-%m-%d %H:%M:%S} attempts={row.attempts} to={row.recipient} "
-                  f"{row.subject[:60]}{error}")
+            print(
+                f"{row.id:>6} {row.status:<7} {row.kind:<5} {row.purpose:<16} "
+                f"{when:%Y-%m-%d %H:%M:%S} attempts={row.attempts} to={row.recipient} "
+                f"{row.subject[:60]}{error}"
+            )
     db.close()
     return 0

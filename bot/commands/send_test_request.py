@@ -38,13 +38,21 @@ def register(subparsers: Any) -> None:
         "send-test-request", help="send a sample request to a running foibot and show the reply"
     )
     add_config_argument(parser)
-    parser.add_argument("--to", metavar="HOST:PORT", help="foibot's SMTP address "
-                        "(default: [smtp] host and port from the settings)")
+    parser.add_argument(
+        "--to",
+        metavar="HOST:PORT",
+        help="foibot's SMTP address (default: [smtp] host and port from the settings)",
+    )
     parser.add_argument("--mailbox", help="recipient (default: the first configured mailbox)")
-    parser.add_argument("--from", dest="sender", default="test.requester@example.org",
-                        help="the requester address to send from")
-    parser.add_argument("--timeout", type=float, default=30.0,
-                        help="seconds to wait for the acknowledgement")
+    parser.add_argument(
+        "--from",
+        dest="sender",
+        default="test.requester@example.org",
+        help="the requester address to send from",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds to wait for the acknowledgement"
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -77,13 +85,17 @@ def handle(args: argparse.Namespace) -> int:
         return 1
     print(f"sent a test request to {msg['To']} via {host}:{port}; waiting for the reply...")
     if settings.outbound.relay_host:
-        print(f"replies go through the relay {settings.outbound.relay_host}: check the mailbox "
-              f"of {args.sender}, or run `foibot outbox` to see it queued and sent")
+        print(
+            f"replies go through the relay {settings.outbound.relay_host}: check the mailbox "
+            f"of {args.sender}, or run `foibot outbox` to see it queued and sent"
+        )
         return 0
     reply = asyncio.run(_wait_for_reply(maildir, before, token, args.timeout))
     if reply is None:
-        print(f"no acknowledgement in {maildir} after {args.timeout:.0f} s: is foibot running "
-              "with these settings? `foibot outbox` shows what it queued")
+        print(
+            f"no acknowledgement in {maildir} after {args.timeout:.0f} s: is foibot running "
+            "with these settings? `foibot outbox` shows what it queued"
+        )
         return 1
     print(f"acknowledgement (from {maildir}):\n")
     print(f"Subject: {reply['Subject']}\nTo: {reply['To']}\n")
@@ -98,8 +110,9 @@ def _maildir_keys(path: Path) -> set[str]:
     return set(mailbox.Maildir(str(path), create=False).keys())
 
 
-async def _wait_for_reply(path: Path, before: set[str], token: str,
-                          timeout: float) -> EmailMessage | None:
+async def _wait_for_reply(
+    path: Path, before: set[str], token: str, timeout: float
+) -> EmailMessage | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for key in _maildir_keys(path) - before:

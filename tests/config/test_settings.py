@@ -38,7 +38,9 @@ def test_file_values_and_env_overrides(tmp_path: Path) -> None:
         '[authority]\nname = "Borsetshire County Council"\njurisdiction = "scotland"\n'
         '[smtp]\nport = 2500\nmailboxes = ["foi@borsetshire.example", "dpo@borsetshire.example"]\n'
     )
-    settings = load_settings(path, env={"FOIBOT_SMTP_PORT": "2525", "FOIBOT_OUTBOUND_STARTTLS": "true"})
+    settings = load_settings(
+        path, env={"FOIBOT_SMTP_PORT": "2525", "FOIBOT_OUTBOUND_STARTTLS": "true"}
+    )
     assert settings.authority.name == "Borsetshire County Council"
     assert settings.authority.jurisdiction is Jurisdiction.SCOTLAND
     assert settings.smtp.port == 2525  # the environment wins

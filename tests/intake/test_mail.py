@@ -121,8 +121,10 @@ def test_garbage_is_flagged_not_raised() -> None:
 
 
 def test_threading_headers() -> None:
-    raw = _mail("Subject: Re: x\r\nIn-Reply-To: <ack1@council.example>\r\n"
-                "References: <r0@example.org> <ack1@council.example>\r\n")
+    raw = _mail(
+        "Subject: Re: x\r\nIn-Reply-To: <ack1@council.example>\r\n"
+        "References: <r0@example.org> <ack1@council.example>\r\n"
+    )
     parsed = parse_message(raw)
     assert parsed.message_id == "<a1@example.org>"
     assert parsed.in_reply_to == ("<ack1@council.example>",)
@@ -131,8 +133,14 @@ def test_threading_headers() -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("report.pdf", "report.pdf"), ("../../x.doc", "x.doc"), ("C:\\Users\\a\\b.xlsx", "b.xlsx"),
-     ("", "attachment-3"), ("..", "attachment-3"), ("a\x00b\r\n.txt", "ab.txt")],
+    [
+        ("report.pdf", "report.pdf"),
+        ("../../x.doc", "x.doc"),
+        ("C:\\Users\\a\\b.xlsx", "b.xlsx"),
+        ("", "attachment-3"),
+        ("..", "attachment-3"),
+        ("a\x00b\r\n.txt", "ab.txt"),
+    ],
 )
 def test_safe_filename(name: str, expected: str) -> None:
     assert safe_filename(name, 3) == expected

@@ -25,15 +25,18 @@ def test_code_never_uses_confusable_letters() -> None:
         assert not set(check_code("IC", n, SECRET)) & set("ILOU")
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda s: s,
-    lambda s: s.lower(),
-    lambda s: s.replace("-", " "),
-    lambda s: s.replace("-", ""),
-    lambda s: s.replace("0", "O"),
-    lambda s: s.replace("1", "I"),
-    lambda s: s.replace("1", "l"),
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda s: s,
+        lambda s: s.lower(),
+        lambda s: s.replace("-", " "),
+        lambda s: s.replace("-", ""),
+        lambda s: s.replace("0", "O"),
+        lambda s: s.replace("1", "I"),
+        lambda s: s.replace("1", "l"),
+    ],
+)
 def test_lenient_parsing(mangle: object) -> None:
     ref = make_reference("IC", 100010, SECRET)
     typed = mangle(str(ref))  # type: ignore[operator]
