@@ -22,6 +22,7 @@ request by post or phone) gets the letter printed by staff: it goes to them inst
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Iterator, Sequence
@@ -75,7 +76,7 @@ from replies.render import Rendered, short_date
 log = logging.getLogger("foibot.reminders")
 
 ACTOR = "foibot"
-CHUNK = 100  # milestones per transaction
+CHUNK = 50  # milestones per transaction: on SQLite, accepted mail can commit between two
 POSTED_BY_HAND = "post"
 
 # Outbox purposes (the `purpose` column), so `foibot outbox` tells them apart.
@@ -527,12 +528,19 @@ def _chunks(items: Sequence[Planned], size: int) -> Iterator[Sequence[Planned]]:
         yield items[start : start + size]
 
 
+def read_plan(db: Database, policy: ReminderPolicy, now: datetime) -> ReminderPlan:
+    """The plan, read in a read-only transaction: it takes no write lock, however many cases
+    it reads. What it finds is checked again in each sending transaction (still_due)."""
+    with db.session() as session:
+        return plan_reminders(session, policy, now)
+
+
 def sweep(
     db: Database, settings: Settings, now: datetime, dry_run: bool = False, chunk: int = CHUNK
 ) -> SweepReport:
     """Plan at `now` and (unless dry_run) send, one transaction per chunk. Blocking."""
     policy = ReminderPolicy.from_settings(settings)
-    plan = db.transact(lambda s: plan_reminders(s, policy, now))
+    plan = read_plan(db, policy, now)
     if dry_run:
         return SweepReport(plan)
     lock = not is_sqlite(db.engine)
@@ -546,9 +554,11 @@ def sweep(
 async def sweep_async(
     db: Database, settings: Settings, now: datetime, chunk: int = CHUNK
 ) -> SweepReport:
-    """The same as `sweep`, on the database's own threads (for the scheduler)."""
+    """The same as `sweep`, for the scheduler: the plan is read on a thread of its own (a read
+    transaction, which on SQLite's WAL never holds up the writer), the sends go one chunk at a
+    time through the database's own thread, so accepting mail can go between two chunks."""
     policy = ReminderPolicy.from_settings(settings)
-    plan = await db.run(lambda s: plan_reminders(s, policy, now))
+    plan = await asyncio.to_thread(read_plan, db, policy, now)
     lock = not is_sqlite(db.engine)
     outcomes: list[Outcome] = []
     for items in _chunks(plan.pending, chunk):
