@@ -58,6 +58,8 @@ async def start_service(settings: Settings) -> Service:
     slack = build_slack(settings, db, dispatcher.wake) if settings.slack.enabled else None
     processor = Processor(db, settings, on_queued=_waker(dispatcher, slack))
     spool = Spool(db, on_committed=processor.submit)
+    # During a burst, accepting mail (and so the 250s) comes before processing it.
+    processor.give_way_to(spool.wait_idle)
     spool.start()
     processor.start()
     dispatcher.start()

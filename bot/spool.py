@@ -12,11 +12,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlmodel import Session, col
 
 from bot.database import Database
-from intake.models import InboundMessage
+from intake.models import InboundMessage, InboundState
 
 log = logging.getLogger("foibot.spool")
 
@@ -25,7 +27,7 @@ _MSGID_HEADER = b"\nmessage-id:"
 
 @dataclass
 class _Pending:
-    row: InboundMessage
+    row: dict[str, Any]
     done: asyncio.Future[int]
 
 
@@ -83,13 +85,15 @@ class Spool:
 
     async def store(self, mail_from: str, rcpt_to: list[str], raw: bytes) -> int:
         """Commit the message; return its id. Raises if the database could not take it."""
-        row = InboundMessage(
-            received_at=datetime.now(UTC),
-            mail_from=mail_from,
-            rcpt_to=rcpt_to,
-            raw=raw,
-            message_id=header_message_id(raw),
-        )
+        row = {
+            "received_at": datetime.now(UTC),
+            "mail_from": mail_from,
+            "rcpt_to": rcpt_to,
+            "raw": raw,
+            "message_id": header_message_id(raw),
+            "state": InboundState.RECEIVED.value,
+            "problems": [],
+        }
         done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending.append(_Pending(row, done))
         self._wake.set()
@@ -120,8 +124,11 @@ class Spool:
             self._on_committed(ids)
 
 
+_INSERT = insert(InboundMessage).returning(col(InboundMessage.id), sort_by_parameter_order=True)
+
+
 def _write(session: Session, batch: list[_Pending]) -> list[int]:
-    rows = [item.row for item in batch]
-    session.add_all(rows)
-    session.flush()
-    return [row.id for row in rows if row.id is not None]
+    # Core, not ORM objects: a group of raw messages is one executemany with RETURNING, about
+    # ten times cheaper than flushing model instances, and this is on every 250's path.
+    result = session.execute(_INSERT, [item.row for item in batch])
+    return [int(row_id) for row_id in result.scalars().all()]
