@@ -68,7 +68,7 @@ from intake.reminders import (
     read_digest,
     still_due,
 )
-from replies.email import Envelope, compose
+from replies.email import AutoSubmitted, Envelope, compose
 from replies.letters import LETTER_REGIMES, Letter, LetterKind, letter_subject, render_letter
 from replies.notices import ClarificationChaser, ClarificationClosure, FeeLapse, StaffReminder
 from replies.render import Rendered, short_date
@@ -183,9 +183,10 @@ def _queue_email(
             date=local_time(now, settings),
             reference=case.reference if case else "",
             in_reply_to=in_reply_to,
-            # RFC 3834 s5: sent by foibot on its own, so marked automatic; an auto-responder
-            # at the other end must not answer it.
+            # RFC 3834 s5: sent by foibot on its own initiative, not in reply to a message, so
+            # auto-generated; an auto-responder at the other end must not answer it.
             automatic=True,
+            auto_submitted=AutoSubmitted.AUTO_GENERATED,
         ),
         body,
     )

@@ -15,8 +15,16 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr
+from enum import StrEnum
 
 from replies.render import Rendered
+
+
+class AutoSubmitted(StrEnum):
+    """RFC 3834 s5 values for mail foibot sends on its own."""
+
+    AUTO_REPLIED = "auto-replied"  # in response to a message (acknowledgements)
+    AUTO_GENERATED = "auto-generated"  # on its own initiative (reminders, chasers)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class Envelope:
     in_reply_to: str = ""
     references: tuple[str, ...] = ()
     automatic: bool = True  # RFC 3834: anything sent without a person pressing send
+    auto_submitted: AutoSubmitted = AutoSubmitted.AUTO_REPLIED
 
 
 def one_line(value: str) -> str:
@@ -75,9 +84,9 @@ def compose(envelope: Envelope, letter: Rendered) -> Message:
     if thread:
         msg["References"] = " ".join(thread[-20:])  # RFC 5322 s3.6.4; bounded for long threads
     if envelope.automatic:
-        # RFC 3834 s5.1: replies generated automatically are marked auto-replied, so that other
-        # responders don't answer them and loops can't start.
-        msg["Auto-Submitted"] = "auto-replied"
+        # RFC 3834 s5: automatic mail is marked, so that other responders don't answer it and
+        # loops can't start.
+        msg["Auto-Submitted"] = envelope.auto_submitted.value
         msg["X-Auto-Response-Suppress"] = "All"  # Exchange's equivalent
     if envelope.reference:
         msg["X-Foibot-Case"] = one_line(envelope.reference)

@@ -156,7 +156,7 @@ def test_every_staff_reminder_through_a_deadline_once(db: Database) -> None:
     message = parsed(reminder)
     assert message["To"] == TEAM
     assert message["Subject"].strip() == f"[{ref}] Deadline reminder: Request from Ann"
-    assert message["Auto-Submitted"] == "auto-replied"  # RFC 3834: sent automatically
+    assert message["Auto-Submitted"] == "auto-generated"  # RFC 3834 s5: on its own initiative
     text = body(reminder)
     assert "Due: Friday 21 March 2025" in text
     assert "Assigned to: nobody yet" in text  # a case with no assignee says so
@@ -279,7 +279,7 @@ def test_chaser_then_closure_then_staff_reopen(db: Database) -> None:
     assert message["To"] == "bea@example.org"
     assert message["Subject"].strip().startswith(f"[{case.reference}] Reminder: we are waiting")
     assert message["In-Reply-To"] == "<clarify-1@council.example>"  # threads under the ask
-    assert message["Auto-Submitted"] == "auto-replied"
+    assert message["Auto-Submitted"] == "auto-generated"
     text = body(chaser)
     assert "On Monday 3 March 2025 we asked you to clarify" in text
     assert "Which committee's minutes do you mean?" in text
