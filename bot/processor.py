@@ -9,30 +9,20 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
-from email.headerregistry import Address
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from bot.database import Database
+from bot.outgoing import queue_acknowledgement
 from bot.slack.notify import queue_case_card
 from config.rules import Rules, load_rules
 from config.settings import Settings
-from intake.cases import record_event
 from intake.history import History
-from intake.inbox import ACK_PURPOSE, Routing, local_time, route_inbound
-from intake.models import EventKind, InboundMessage, InboundState, OutboxKind
-from intake.outbox import count_sent_to, queue_message
-from intake.regime import Regime
-from replies.acknowledgement import (
-    AcknowledgementFacts,
-    acknowledgement_subject,
-    render_acknowledgement,
-)
-from replies.email import Envelope, compose, make_message_id
+from intake.inbox import Routing, route_inbound
+from intake.models import InboundMessage, InboundState
 
 log = logging.getLogger("foibot.intake")
 
@@ -47,80 +37,19 @@ def classifier_rules(settings: Settings) -> Rules:
     )
 
 
-def sender_address(settings: Settings) -> Address:
-    local, _, domain = settings.from_address.rpartition("@")
-    return Address(display_name=settings.authority.team, username=local, domain=domain)
-
-
-def new_message_id(settings: Settings) -> str:
-    return make_message_id(secrets.token_hex(12), settings.from_address.rpartition("@")[2])
-
-
-def queue_acknowledgement(
-    session: Session, routing: Routing, settings: Settings, now: datetime
-) -> bool:
-    """Queue the acknowledgement unless the sender is over the hourly limit (loop guard)."""
+def acknowledge(session: Session, routing: Routing, settings: Settings, now: datetime) -> bool:
+    """Acknowledge a new case opened from email, threaded on the request it answers."""
     case, parsed = routing.case, routing.parsed
     assert case is not None and parsed is not None
-    recipient = case.requester_email
-    recent = count_sent_to(session, recipient, ACK_PURPOSE, now - timedelta(hours=1))
-    if recent >= settings.intake.acks_per_sender_per_hour:
-        record_event(
-            session,
-            case,
-            EventKind.ACKNOWLEDGEMENT_SUPPRESSED,
-            "foibot",
-            now,
-            reason="rate_limited",
-            sent_in_last_hour=recent,
-        )
-        return False
-    letter = render_acknowledgement(
-        AcknowledgementFacts(
-            reference=case.reference,
-            regime=Regime(case.regime) if case.regime else None,
-            received=case.received_on,
-            due=case.due,
-            requester_name=case.requester_name,
-            subject=case.subject,
-        ),
-        settings.authority,
-    )
-    message_id = new_message_id(settings)
-    message = compose(
-        Envelope(
-            sender=sender_address(settings),
-            recipient=recipient,
-            subject=acknowledgement_subject(case.reference, parsed.subject),
-            message_id=message_id,
-            date=local_time(now, settings),
-            reference=case.reference,
-            in_reply_to=parsed.message_id,
-            references=parsed.references,
-        ),
-        letter,
-    )
-    queue_message(
-        session,
-        kind=OutboxKind.EMAIL,
-        purpose=ACK_PURPOSE,
-        recipient=recipient,
-        payload=message.as_bytes(),
-        now=now,
-        case_id=case.id,
-        message_id=message_id,
-        subject=str(message["Subject"]),
-    )
-    record_event(
+    return queue_acknowledgement(
         session,
         case,
-        EventKind.ACKNOWLEDGEMENT_QUEUED,
-        "foibot",
+        settings,
         now,
-        message_id=message_id,
-        due=case.due.isoformat() if case.due else None,
+        subject=parsed.subject,
+        in_reply_to=parsed.message_id,
+        references=parsed.references,
     )
-    return True
 
 
 def process_one(
@@ -133,7 +62,7 @@ def process_one(
 ) -> Routing:
     routing = route_inbound(session, inbound, settings, now, history, rules)
     if routing.acknowledge:
-        queue_acknowledgement(session, routing, settings, now)
+        acknowledge(session, routing, settings, now)
     if routing.state is InboundState.CASE_OPENED and routing.case is not None:
         queue_case_card(session, routing.case, settings, now)  # no-op without Slack
     return routing

@@ -35,7 +35,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.database import Database, is_sqlite
-from bot.processor import new_message_id, sender_address
+from bot.outgoing import queue_email
 from bot.reminder_messages import (
     case_closed_text,
     chaser_text,
@@ -54,8 +54,7 @@ from config.exemptions import Catalogue, load_catalogue
 from config.settings import Settings
 from intake.cases import events_of, record_event, set_status
 from intake.inbox import local_time
-from intake.models import Case, CaseStatus, EventKind, OutboxKind
-from intake.outbox import queue_message
+from intake.models import Case, CaseStatus, EventKind
 from intake.regime import Regime
 from intake.reminder_records import claim_milestone
 from intake.reminders import (
@@ -68,7 +67,7 @@ from intake.reminders import (
     read_digest,
     still_due,
 )
-from replies.email import AutoSubmitted, Envelope, compose
+from replies.email import AutoSubmitted
 from replies.letters import LETTER_REGIMES, Letter, LetterKind, letter_subject, render_letter
 from replies.notices import ClarificationChaser, ClarificationClosure, FeeLapse, StaffReminder
 from replies.render import Rendered, short_date
@@ -173,35 +172,20 @@ def _queue_email(
     case: Case | None,
     in_reply_to: str = "",
 ) -> str:
-    message_id = new_message_id(settings)
-    message = compose(
-        Envelope(
-            sender=sender_address(settings),
-            recipient=to,
-            subject=subject,
-            message_id=message_id,
-            date=local_time(now, settings),
-            reference=case.reference if case else "",
-            in_reply_to=in_reply_to,
-            # RFC 3834 s5: sent by foibot on its own initiative, not in reply to a message, so
-            # auto-generated; an auto-responder at the other end must not answer it.
-            automatic=True,
-            auto_submitted=AutoSubmitted.AUTO_GENERATED,
-        ),
-        body,
-    )
-    queue_message(
+    # RFC 3834 s5: sent by foibot on its own initiative, not in reply to a message, so
+    # auto-generated; an auto-responder at the other end must not answer it.
+    return queue_email(
         session,
-        kind=OutboxKind.EMAIL,
+        settings,
+        now,
+        to=to,
+        subject=subject,
+        letter=body,
         purpose=purpose,
-        recipient=to,
-        payload=message.as_bytes(),
-        now=now,
-        case_id=case.id if case else None,
-        message_id=message_id,
-        subject=str(message["Subject"]),
+        case=case,
+        in_reply_to=in_reply_to,
+        auto_submitted=AutoSubmitted.AUTO_GENERATED,
     )
-    return message_id
 
 
 def _post(

@@ -7,12 +7,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from intake.clock import working_days_left
 from sqlmodel import col, select
 
 from bot.cli import UsageError
 from bot.commands._common import add_config_argument, open_database, settings_from
 from intake.cases import case_by_reference, deadline_for, events_of
+from intake.clock import working_days_left
 from intake.models import Attachment, Case, CaseStatus
 
 

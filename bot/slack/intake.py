@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.processor import new_message_id, sender_address
+from bot.outgoing import new_message_id, sender_address
 from bot.slack.blocks import clip
 from bot.slack.cards import already_logged, intake_reply
 from bot.slack.notify import queue_case_card, queue_message

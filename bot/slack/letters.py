@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.processor import new_message_id, sender_address
+from bot.outgoing import new_message_id, sender_address
 from bot.slack.facts import local_today
 from bot.slack.notify import queue_card_update, queue_in_card_thread
 from bot.slack.triage import Done, actor_of, open_case_by_id
