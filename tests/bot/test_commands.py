@@ -113,3 +113,18 @@ def test_run_on_defaults_then_send_test_request_cases_case_outbox(tmp_path: Path
     assert missing.returncode == 2 and "REF" in missing.stderr
     outbox = foibot("outbox", cwd=tmp_path)
     assert outbox.returncode == 0 and "sent" in outbox.stdout and "acknowledgement" in outbox.stdout
+
+
+def test_migrate_creates_then_is_idempotent_and_cases_filters_by_status(tmp_path: Path) -> None:
+    env = {"FOIBOT_DATABASE_URL": f"sqlite:///{tmp_path}/fresh.sqlite3"}
+    first = foibot("migrate", env=env, cwd=tmp_path)
+    assert first.returncode == 0 and "up to date" in first.stdout
+    assert (tmp_path / "fresh.sqlite3").exists()
+    again = foibot("migrate", env=env, cwd=tmp_path)
+    assert again.returncode == 0
+    empty = foibot("cases", "--status", "open", env=env, cwd=tmp_path)
+    assert empty.returncode == 0 and "no cases" in empty.stdout
+    bad = foibot("cases", "--status", "pending", env=env, cwd=tmp_path)
+    assert bad.returncode == 2 and "--status" in bad.stderr
+    outbox = foibot("outbox", env=env, cwd=tmp_path)
+    assert outbox.returncode == 0 and "outbox is empty" in outbox.stdout
