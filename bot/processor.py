@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.database import Database
 from bot.outgoing import queue_acknowledgement
-from bot.slack.notify import queue_case_card
+from bot.slack.notify import queue_case_card, queue_parked_notice
 from config.rules import Rules, load_rules
 from config.settings import Settings
 from intake.history import History
@@ -26,6 +26,7 @@ from intake.models import InboundMessage, InboundState
 
 log = logging.getLogger("foibot.intake")
 
+SWEEP_SECONDS = 30.0
 BATCH = 25  # per transaction: short, so accepting mail never waits long for the lock
 
 
@@ -65,7 +66,18 @@ def process_one(
         acknowledge(session, routing, settings, now)
     if routing.state is InboundState.CASE_OPENED and routing.case is not None:
         queue_case_card(session, routing.case, settings, now)  # no-op without Slack
+    if routing.state is InboundState.NEEDS_ATTENTION:
+        _park(session, inbound, routing.reason, settings, now)
     return routing
+
+
+def _park(
+    session: Session, inbound: InboundMessage, reason: str, settings: Settings, now: datetime
+) -> None:
+    """Mail foibot can't handle stays stored, unanswered, and in front of a person."""
+    assert inbound.id is not None
+    log.warning("message %d from <%s> needs a person: %s", inbound.id, inbound.mail_from, reason)
+    queue_parked_notice(session, inbound.id, inbound.mail_from, reason, settings, now)
 
 
 def process_pending(
@@ -106,6 +118,7 @@ def process_pending(
             inbound.problems = [*inbound.problems, f"processing failed: {exc!r}"[:500]]
             inbound.processed_at = now
             session.add(inbound)
+            _park(session, inbound, f"processing failed: {exc.__class__.__name__}", settings, now)
             results.append((inbound.id, exc))
     return results
 
@@ -113,7 +126,14 @@ def process_pending(
 class Processor:
     """Runs processing off the event loop as messages are committed."""
 
-    def __init__(self, db: Database, settings: Settings, on_queued: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        on_queued: Callable[[], None],
+        sweep_seconds: float = SWEEP_SECONDS,
+    ) -> None:
+        self._sweep_seconds = sweep_seconds
         self._db = db
         self._settings = settings
         self._ids: list[int] = []
@@ -156,7 +176,13 @@ class Processor:
 
     async def _run(self) -> None:
         while True:
-            await self._wake.wait()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._sweep_seconds)
+            except TimeoutError:
+                # Now and then look for anything stored but unprocessed that nobody announced:
+                # a message handed back with `foibot inbox --retry`, or one another foibot
+                # process accepted just before it stopped.
+                self._catch_up = True
             self._wake.clear()
             while self._catch_up or self._ids:
                 ids: list[int] | None

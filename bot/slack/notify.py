@@ -120,3 +120,25 @@ def queue_ephemeral(
     if thread_ts:
         args["thread_ts"] = thread_ts
     queue_post(session, SlackPost("chat.postEphemeral", args), Purpose.EPHEMERAL, now, case_id)
+
+
+def queue_parked_notice(
+    session: Session, inbound_id: int, sender: str, reason: str, settings: Settings,
+    now: datetime,
+) -> None:
+    """Tell the staff channel that a message could not be handled automatically and is waiting
+    for a person (no-op when Slack is not set up; `foibot inbox` lists it either way)."""
+    if not settings.slack.enabled or not settings.slack.staff_channel:
+        return
+    who = sender or "an unknown sender"
+    text = (
+        f":warning: Message {inbound_id} from {who} could not be handled automatically "
+        f"({reason[:300]}). It is stored and has not been answered: see "
+        f"`foibot inbox --show {inbound_id}`, then log it by hand or `foibot inbox --retry "
+        f"{inbound_id}`."
+    )
+    post = SlackPost(
+        "chat.postMessage",
+        {"channel": settings.slack.staff_channel, "text": text, "unfurl_links": False},
+    )
+    queue_post(session, post, Purpose.NOTICE, now)

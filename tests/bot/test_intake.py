@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from bot.database import Database
 from bot.service import Service
 from intake.models import Case, CaseEvent, EventKind, InboundMessage, InboundState, Outbox
 from tests.bot.conftest import CaptureRelay, make_settings, wait_for
+from tests.bot.test_commands import foibot
 
 REQUEST = (
     "Dear FOI team,\n\nUnder the Freedom of Information Act 2000 please send me the number of "
@@ -426,3 +428,87 @@ async def test_configured_triage_threshold_marks_cases_for_triage(
     await send(service, request())
     await wait_for(lambda: len(cases(service)) == 1)
     assert cases(service)[0].needs_triage  # nothing is ever 100% certain
+
+
+async def test_parked_mail_is_listed_shown_and_handed_back(
+    running: Service, relay: CaptureRelay
+) -> None:
+    # A message without a From header is parked for a person, not answered.
+    def go() -> None:
+        with smtplib.SMTP("127.0.0.1", running.port, timeout=10) as client:
+            client.sendmail(
+                "alex@example.org",
+                ["foi@council.example"],
+                b"Subject: FOI request\r\n\r\nPlease send the parking data.\r\n",
+            )
+
+    await asyncio.to_thread(go)
+    await wait_for(
+        lambda: (
+            len(inbound(running)) == 1 and inbound(running)[0].state == InboundState.NEEDS_ATTENTION
+        )
+    )
+    [row] = inbound(running)
+    assert row.id is not None
+    assert "no From address" in row.problems
+    assert cases(running) == [] and relay.messages == []
+
+    env = {"FOIBOT_DATABASE_URL": running.settings.database.url}
+    listing = await asyncio.to_thread(foibot, "inbox", env=env)
+    assert listing.returncode == 0
+    assert f"{row.id:>6}" in listing.stdout and "no From address" in listing.stdout
+    shown = await asyncio.to_thread(foibot, "inbox", "--show", str(row.id), env=env)
+    assert "Please send the parking data." in shown.stdout
+    missing = await asyncio.to_thread(foibot, "inbox", "--retry", "999", env=env)
+    assert missing.returncode == 2 and "ID" in missing.stderr
+
+    # A person fixes the cause (here: a From line is added) and hands it back.
+    with Session(running.db.engine) as session:
+        stored = session.get(InboundMessage, row.id)
+        assert stored is not None
+        stored.raw = b"From: Alex <alex@example.org>\r\n" + stored.raw
+        session.add(stored)
+        session.commit()
+    back = await asyncio.to_thread(foibot, "inbox", "--retry", str(row.id), env=env)
+    assert back.returncode == 0, back.stderr
+    running.processor.submit([row.id])
+    await wait_for(lambda: len(relay.messages) == 1)
+    assert len(cases(running)) == 1
+    again = await asyncio.to_thread(foibot, "inbox", "--retry", str(row.id), env=env)
+    assert again.returncode == 2 and "already handled" in again.stderr
+
+
+async def test_processor_sweeps_for_unannounced_mail(
+    db: Database, tmp_path: Path, relay: CaptureRelay
+) -> None:
+    """Mail stored by another process (or handed back) is processed without a restart."""
+    from datetime import UTC, datetime
+
+    from bot.processor import Processor
+
+    settings = make_settings(db.url, tmp_path, relay.port)
+    queued: list[bool] = []
+    processor = Processor(db, settings, on_queued=lambda: queued.append(True), sweep_seconds=0.1)
+    processor.start()
+    try:
+        await asyncio.sleep(0.2)  # the start-up catch-up finds nothing
+        with Session(db.engine) as session:
+            session.add(
+                InboundMessage(
+                    received_at=datetime.now(UTC),
+                    mail_from="alex@example.org",
+                    rcpt_to=["foi@council.example"],
+                    raw=request().as_bytes(),
+                    message_id="<req-1@example.org>",
+                )
+            )
+            session.commit()
+        await wait_for(lambda: len(_cases_in(db)) == 1)
+        assert queued
+    finally:
+        await processor.stop()
+
+
+def _cases_in(db: Database) -> list[Case]:
+    with Session(db.engine) as session:
+        return list(session.exec(select(Case)).all())
