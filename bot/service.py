@@ -16,7 +16,7 @@ from bot.scheduler import TICK_SECONDS, ReminderScheduler
 from bot.slack.server import SlackService, build_slack
 from bot.spool import Spool
 from bot.transport import make_transport
-from config.settings import Settings
+from config.settings import DEVELOPMENT_SECRET, Settings
 
 log = logging.getLogger("foibot")
 
@@ -71,6 +71,13 @@ async def start_service(settings: Settings) -> Service:
             db, settings, _waker(dispatcher, slack), first_sweep_after=TICK_SECONDS
         )
     service = Service(settings, db, spool, processor, dispatcher, server, slack, reminders)
+    if settings.references.secret == DEVELOPMENT_SECRET:
+        # References carry a keyed check code so they can't be guessed; with the published
+        # default key anyone could forge one.
+        log.warning(
+            "[references] secret is the built-in development value: set your own before "
+            "real requests arrive, or references can be forged"
+        )
     if slack is None:
         log.info("Slack is not configured: running email-only")
     else:

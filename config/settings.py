@@ -80,12 +80,15 @@ class DatabaseSettings:
     url: str = "sqlite:///var/foibot.sqlite3"
 
 
+DEVELOPMENT_SECRET = "change-me-foibot-development-secret"
+
+
 @dataclass(frozen=True)
 class ReferenceSettings:
     prefix: str = "IC"
     # Used to derive each reference's check code. The default is for trying foibot out only:
     # a deployment sets its own so references can't be forged.
-    secret: str = "change-me-foibot-development-secret"
+    secret: str = DEVELOPMENT_SECRET
     first_number: int = 100000
 
 

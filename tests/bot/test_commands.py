@@ -102,6 +102,7 @@ def test_run_on_defaults_then_send_test_request_cases_case_outbox(tmp_path: Path
     assert proc.returncode == 0
     assert f"127.0.0.1:{port}" in out and "foi@localhost" in out and "maildir" in out
     assert "accepted message" in err and "sent outbox" in err
+    assert "[references] secret is the built-in development value" in err
     assert (tmp_path / "var" / "foibot.sqlite3").exists()
 
     listing = foibot("cases", cwd=tmp_path)
