@@ -271,6 +271,15 @@ class WorkingCalendar:
         t = self._covering(oa, ob)
         return t.cum[ob - t.base] - t.cum[oa - t.base]
 
+    def working_days_in(self, a: dt.date, b: dt.date) -> list[dt.date]:
+        """The working days in (a, b]: after `a`, up to and including `b`."""
+        oa, ob = a.toordinal(), b.toordinal()
+        if ob <= oa:
+            return []
+        t = self._covering(oa, ob)
+        fromordinal = dt.date.fromordinal
+        return [fromordinal(o) for o in t.wd[t.cum[oa - t.base] : t.cum[ob - t.base]]]
+
     def next_working_day(self, d: dt.date) -> dt.date:
         """`d` if it is a working day, else the first working day after it."""
         return self.add_working_days(d - dt.timedelta(days=1), 1)

@@ -26,6 +26,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from intake.calendar import SkippedDay, WorkingCalendar, format_date, scope_for
 from intake.regime import Jurisdiction, Regime
@@ -90,9 +91,13 @@ class ClockError(ValueError):
     """An event sequence the law gives no meaning to; the message names the offending event."""
 
 
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    """The answer: when the response is due and how that was worked out."""
+class Deadline(NamedTuple):
+    """The answer: when the response is due and how that was worked out.
+
+    Immutable (assigning to a field raises AttributeError). A NamedTuple rather than a frozen
+    dataclass: it is built once per case on every sweep and every bench run, and a frozen
+    dataclass's __init__ costs about three times as much.
+    """
 
     due: dt.date | None  # None while the clock is stopped or after the request lapsed
     day_one: dt.date  # first day counted (subject access: the day the clock starts)
@@ -696,12 +701,14 @@ def _skipped(
     paused: list[SkippedDay] = []
     reason = f"fees notice period, disregarded ({rule.fee_cite})"
     for start, end in windows:
-        d = max(start, receipt + _DAY)
-        while d <= min(end, due):
-            if calendar.is_working_day(d):
-                paused.append(SkippedDay(d, reason))
-            d += _DAY
-    return tuple(sorted((*off, *paused), key=lambda s: s.date))
+        # The working days in [start, end] after the date of receipt, up to the due date.
+        lo = max(start - _DAY, receipt)
+        paused.extend(SkippedDay(d, reason) for d in calendar.working_days_in(lo, min(end, due)))
+    return tuple(sorted((*off, *paused), key=_by_date))
+
+
+def _by_date(s: SkippedDay) -> dt.date:
+    return s.date
 
 
 def _fee_lapse(rule: _Rule, calendar: WorkingCalendar, notice: dt.date) -> tuple[dt.date, dt.date]:
@@ -955,7 +962,9 @@ def _ordered(events: Sequence[ClockEvent], received: dt.date) -> list[ClockEvent
     ordered: list[ClockEvent] = []
     for ev in events:
         on = _as_date(ev.on)
-        kind = ClockEventType(ev.type)  # accept the plain string value too
+        kind = ev.type
+        if type(kind) is not ClockEventType:
+            kind = ClockEventType(kind)  # accept the plain string value too
         if on < received:
             raise ClockError(
                 f"{kind.value} on {on} is before the request was received on {received}"

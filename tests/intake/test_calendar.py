@@ -196,3 +196,16 @@ def test_out_of_range_dates_are_refused() -> None:
 def test_scope_for_regime(regime: Regime, jurisdiction: Jurisdiction, scope: CalendarScope) -> None:
     assert scope_for(regime, jurisdiction) is scope
     assert WorkingCalendar.for_regime(regime, jurisdiction) is WorkingCalendar.for_scope(scope)
+
+
+def test_working_days_in_lists_the_counted_days() -> None:
+    # (Fri 13 Mar, Fri 20 Mar 2026] on the UK calendar: Mon 16, Wed 18, Thu 19, Fri 20 (Tue 17
+    # is St Patrick's Day); in Scotland Tue 17 counts too.
+    assert UK.working_days_in(D(2026, 3, 13), D(2026, 3, 20)) == [
+        D(2026, 3, 16),
+        D(2026, 3, 18),
+        D(2026, 3, 19),
+        D(2026, 3, 20),
+    ]
+    assert len(SCOT.working_days_in(D(2026, 3, 13), D(2026, 3, 20))) == 5
+    assert UK.working_days_in(D(2026, 3, 20), D(2026, 3, 13)) == []
