@@ -231,12 +231,14 @@ _RULES: dict[Regime, _Rule] = {
         calendar_line=_UK_DAYS.format(cite="EIR reg 2(1), FOIA s10(6)"),
         # reg 9(4): the 20 working days are calculated from the day the particulars arrive.
         clarification_cite="EIR reg 9(4)",
-        # reg 8: advance payment; the days from the notification to the payment are
-        # disregarded, and the authority need not comply unless the charge is paid within
-        # 60 working days of the notification.
-        fee_cite="EIR reg 8",
+        # reg 8(4): advance payment of a charge, notified no later than 20 working days after
+        # receipt; reg 8(6): the period beginning with the day of the notification and ending
+        # on the day the payment is received is disregarded (extension included); reg 8(5):
+        # no duty to make the information available, or to refuse under reg 14, unless the
+        # charge is paid no later than 60 working days after the notification.
+        fee_cite="EIR reg 8(6)",
         fee_lapse=_FeeLapse.SIXTY_WORKING_DAYS,
-        fee_lapse_cite="EIR reg 8",
+        fee_lapse_cite="EIR reg 8(5)",
         # reg 7(1): complexity and volume; the 20 working days become 40 (notice within the
         # 20, reg 7(3)).
         extension=_Extension.TO_FORTY,
@@ -448,12 +450,23 @@ def _working_day_clock(
                 )
             current = _nth_counted(calendar, receipt, rule.limit + extra, windows)
             if ev.on > current:
-                # FOIA s9(1), FOISA s9(1), EIR reg 8: the notice belongs inside the time for
-                # compliance; a late one cannot stop a clock that has already run out.
+                # FOIA s9(1), FOISA s9(1): the notice belongs inside the time for compliance;
+                # a late one cannot stop a clock that has already run out.
                 raise ClockError(
                     f"fee_notice_issued on {ev.on} is after the due date {current}: a fees "
                     "notice must be given within the time for compliance"
                 )
+            if rule.fee_lapse is _FeeLapse.SIXTY_WORKING_DAYS and extra:
+                # EIR reg 8(4): the advance payment is notified no later than 20 working days
+                # after receipt; a reg 7 extension does not stretch that (reg 7(2) does not
+                # list reg 8(4)).
+                latest = _nth_counted(calendar, receipt, rule.limit, windows)
+                if ev.on > latest:
+                    raise ClockError(
+                        f"fee_notice_issued on {ev.on} is after {latest}, the 20th working day: "
+                        "an advance payment must be notified within 20 working days of "
+                        "receipt, extension or not (EIR reg 8(4))"
+                    )
             notice = ev.on
             pay_by, lapses = _fee_lapse(rule, calendar, notice)
             lines.append(

@@ -145,6 +145,31 @@ def test_fee_pause() -> None:
     assert data["due"] == "2024-02-19"
 
 
+def test_eir_advance_payment_pause_and_lapse_date() -> None:
+    # eir-advance-payment-pause in tests/intake/test_clock.py: notified Mon 9 Feb 2026, paid
+    # Fri 13 Feb; those five working days are disregarded (reg 8(6)) -> Mon 9 Mar 2026.
+    data = as_json(
+        "--regime",
+        "eir",
+        "--received",
+        "2026-02-02",
+        "--event",
+        "fee_notice_issued:2026-02-09",
+        "--event",
+        "fee_paid:2026-02-13",
+    )
+    assert data["due"] == "2026-03-09"
+    skipped = {s["date"]: s["reason"] for s in data["skipped"]}
+    assert "EIR reg 8(6)" in skipped["2026-02-09"] and "2026-02-13" in skipped
+    # Unpaid: reg 8(5), 60 working days after Mon 2 Feb 2026 is Thu 30 Apr (counted in
+    # test_eir_advance_payment_lapses_after_sixty_working_days); it lapses on Fri 1 May.
+    unpaid = as_json(
+        "--regime", "eir", "--received", "2026-01-30", "--event", "fee_notice_issued:2026-02-02"
+    )
+    assert unpaid["due"] is None
+    assert unpaid["fee_due_by"] == "2026-04-30" and unpaid["lapses_on"] == "2026-05-01"
+
+
 def test_unpaid_fee_stops_the_clock() -> None:
     data = as_json(
         "--regime", "foi", "--received", "2024-01-08", "--event", "fee_notice_issued:2024-01-15"

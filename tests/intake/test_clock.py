@@ -429,6 +429,95 @@ WORKED = [
         ),
         id="sar-clarification-pause",
     ),
+    # ---- more fee pauses, extensions, reviews and month ends ------------------------------------
+    pytest.param(
+        # EIR Mon 2 Feb 2026. WD1-4 Tue 3-Fri 6 Feb. Advance payment notified Mon 9 Feb, paid
+        # Fri 13 Feb: reg 8(6) disregards 9-13 Feb. WD5-9 16-20 Feb; WD10-14 23-27 Feb;
+        # WD15-19 2-6 Mar; WD20 Mon 9 Mar 2026.
+        case(
+            Regime.EIR,
+            D(2026, 2, 2),
+            D(2026, 3, 9),
+            ev(T.FEE_NOTICE_ISSUED, D(2026, 2, 9)),
+            ev(T.FEE_PAID, D(2026, 2, 13)),
+        ),
+        id="eir-advance-payment-pause",
+    ),
+    pytest.param(
+        # Same, then extended under reg 7(1) on Mon 16 Feb: reg 8(6) disregards the paused days
+        # "including any extension". From WD20 Mon 9 Mar: WD21-24 10-13 Mar; WD25 Mon 16; skip
+        # Tue 17 (St Patrick's Day, NI); WD26-28 18-20; WD29-33 23-27; WD34-37 Mon 30 Mar-Thu 2
+        # Apr; skip Good Friday 3 and Easter Monday 6 Apr; WD38-40 Tue 7-Thu 9 Apr 2026.
+        case(
+            Regime.EIR,
+            D(2026, 2, 2),
+            D(2026, 4, 9),
+            ev(T.FEE_NOTICE_ISSUED, D(2026, 2, 9)),
+            ev(T.FEE_PAID, D(2026, 2, 13)),
+            ev(T.EXTENSION, D(2026, 2, 16)),
+        ),
+        id="eir-advance-payment-pause-and-reg7-extension",
+    ),
+    pytest.param(
+        # FOI Mon 8 Jan 2024, fee paused 15-26 Jan -> due Mon 19 Feb (foi-fee-pause); s10(3)
+        # +10 WD notified Mon 12 Feb: WD21-24 Tue 20-Fri 23 Feb; WD25-29 26 Feb-1 Mar; WD30 Mon
+        # 4 Mar 2024 (St Patrick's substitute, Mon 18 Mar, is later).
+        case(
+            Regime.FOI,
+            D(2024, 1, 8),
+            D(2024, 3, 4),
+            ev(T.FEE_NOTICE_ISSUED, D(2024, 1, 15)),
+            ev(T.FEE_PAID, D(2024, 1, 26)),
+            ev(T.EXTENSION, D(2024, 2, 12), 10),
+        ),
+        id="foi-fee-pause-and-pit-extension",
+    ),
+    pytest.param(
+        # FOI Mon 2 Feb 2026; clarification asked Wed 4 Feb, received Fri 13 Feb: 20 fresh WD
+        # from 13 Feb. WD1-5 16-20 Feb. Fees notice Mon 23 Feb, fee in Wed 25 Feb: 23-25
+        # disregarded (s10(2)). WD6-7 Thu 26-Fri 27 Feb; WD8-12 2-6 Mar; WD13-17 9-13 Mar;
+        # WD18 Mon 16; skip Tue 17 (St Patrick's Day); WD19 Wed 18; WD20 Thu 19 Mar 2026.
+        case(
+            Regime.FOI,
+            D(2026, 2, 2),
+            D(2026, 3, 19),
+            ev(T.CLARIFICATION_REQUESTED, D(2026, 2, 4)),
+            ev(T.CLARIFICATION_RECEIVED, D(2026, 2, 13)),
+            ev(T.FEE_NOTICE_ISSUED, D(2026, 2, 23)),
+            ev(T.FEE_PAID, D(2026, 2, 25)),
+        ),
+        id="foi-clarification-then-fee-pause",
+    ),
+    pytest.param(
+        # Internal review asked for Wed 1 Apr 2026 (s45 Code, UK days). WD1 Thu 2 Apr; skip Good
+        # Friday 3, Easter Monday 6; WD2-5 Tue 7-Fri 10; WD6-10 13-17; WD11-15 20-24; WD16-19
+        # Mon 27-Thu 30 Apr; WD20 Fri 1 May 2026 (Early May bank holiday Mon 4 May is later).
+        case(Regime.REVIEW, D(2026, 4, 1), D(2026, 5, 1)),
+        id="review-over-easter",
+    ),
+    pytest.param(
+        # FOISA requirement for review Mon 16 Nov 2026 (s21(1), Scottish days). WD1-4 17-20
+        # Nov; WD5-9 23-27; skip Mon 30 Nov (St Andrew's Day); WD10-13 Tue 1-Fri 4 Dec; WD14-18
+        # 7-11 Dec; WD19-20 Mon 14-Tue 15 Dec 2026.
+        case(Regime.FOISA_REVIEW, D(2026, 11, 16), D(2026, 12, 15)),
+        id="foisa-review-st-andrews",
+    ),
+    pytest.param(
+        # Subject access: proof of identity arrives Sat 7 Mar 2026 (the clock starts that day,
+        # Art 12A) -> Tue 7 Apr 2026, a working day in England (Easter Monday was 6 Apr).
+        case(Regime.SAR, D(2026, 3, 2), D(2026, 4, 7), ev(T.ID_VERIFIED, D(2026, 3, 7))),
+        id="sar-id-arrives-on-saturday",
+    ),
+    pytest.param(
+        # Tue 31 Mar 2026 -> April has no 31st -> its last day, Thu 30 Apr 2026.
+        case(Regime.SAR, D(2026, 3, 31), D(2026, 4, 30)),
+        id="sar-31-march",
+    ),
+    pytest.param(
+        # Sun 1 Feb 2026 -> Sun 1 Mar 2026 -> Mon 2 Mar 2026.
+        case(Regime.SAR, D(2026, 2, 1), D(2026, 3, 2)),
+        id="sar-ends-on-sunday",
+    ),
 ]
 
 
@@ -558,6 +647,32 @@ def test_eir_advance_payment_lapses_after_sixty_working_days() -> None:
     )
     assert deadline.fee_due_by == D(2026, 4, 30)
     assert deadline.lapses_on == D(2026, 5, 1)
+
+
+def test_eir_advance_payment_days_are_listed_as_skipped() -> None:
+    # eir-advance-payment-pause: Mon 9-Fri 13 Feb 2026 disregarded under reg 8(6).
+    deadline = compute_deadline(
+        Regime.EIR,
+        D(2026, 2, 2),
+        [ev(T.FEE_NOTICE_ISSUED, D(2026, 2, 9)), ev(T.FEE_PAID, D(2026, 2, 13))],
+    )
+    paused = [s for s in deadline.skipped if "fees notice" in s.reason]
+    assert [s.date for s in paused] == [D(2026, 2, d) for d in (9, 10, 11, 12, 13)]
+    assert all("EIR reg 8(6)" in s.reason for s in paused)
+
+
+def test_eir_advance_payment_must_be_notified_within_20_working_days_even_when_extended() -> None:
+    # EIR Mon 2 Feb 2026: the 20th working day is Mon 2 Mar. Extended to 40 on Tue 10 Feb, the
+    # due date is Tue 31 Mar, but reg 8(4) still wants the notification by Mon 2 Mar.
+    extended = ev(T.EXTENSION, D(2026, 2, 10))
+    with pytest.raises(ClockError, match=r"EIR reg 8\(4\)"):
+        compute_deadline(
+            Regime.EIR, D(2026, 2, 2), [extended, ev(T.FEE_NOTICE_ISSUED, D(2026, 3, 3))]
+        )
+    ok = compute_deadline(
+        Regime.EIR, D(2026, 2, 2), [extended, ev(T.FEE_NOTICE_ISSUED, D(2026, 3, 2))]
+    )
+    assert ok.state is ClockState.AWAITING_FEE
 
 
 def test_sar_waiting_for_clarification() -> None:
