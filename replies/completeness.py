@@ -82,7 +82,7 @@ _LAW = {
 _WHY = {Law.FOIA: "FOIA s17(1)(c)", Law.EIR: "EIR reg 14(3)(a)", Law.FOISA: "FOISA s16(1)(d)"}
 _WHICH = {Law.FOIA: "FOIA s17(1)(b)", Law.EIR: "EIR reg 14(3)(a)", Law.FOISA: "FOISA s16(1)(c)"}
 _PIT = {Law.FOIA: "FOIA s17(3)", Law.EIR: "EIR reg 14(3)(b)", Law.FOISA: "FOISA s16(2)"}
-_REVIEW = {Law.FOIA: "FOIA s17(7)(a)", Law.EIR: "EIR reg 14(5)(a)", Law.FOISA: "FOISA s19(a)"}
+_REVIEW = {Law.FOIA: "FOIA s17(7)(a)", Law.EIR: "EIR reg 14(5)(a)", Law.FOISA: "FOISA s19(b)"}
 _NAME = {Law.FOIA: "FOIA", Law.EIR: "the EIR", Law.FOISA: "FOISA"}
 _COST = {Law.FOIA: "FOIA s12", Law.EIR: "EIR reg 12(4)(b)", Law.FOISA: "FOISA s12"}
 _ADVICE = {Law.FOIA: "FOIA s16", Law.EIR: "EIR reg 9(1)", Law.FOISA: "FOISA s15"}
@@ -90,6 +90,16 @@ _WHERE = {Law.FOIA: "FOIA s21 with s16", Law.EIR: "EIR reg 6(1)(b)", Law.FOISA: 
 _REPEATED = {Law.FOIA: "FOIA s14(2)", Law.EIR: "EIR reg 12(4)(b)", Law.FOISA: "FOISA s14(2)"}
 _VEXATIOUS = {Law.FOIA: "FOIA s14(1)", Law.EIR: "EIR reg 12(4)(b)", Law.FOISA: "FOISA s14(1)"}
 _COMPLAIN = {Law.FOIA: "FOIA s17(7)(b)", Law.EIR: "EIR reg 14(5)(b)", Law.FOISA: "FOISA s19(b)"}
+# Fees notices: (the fee, how it is worked out, the last day to pay) per regime.
+_FEES = {
+    Regime.FOI: ("FOIA s9(1)", "Fees Regulations 2004", "FOIA s9(2)"),
+    Regime.FOISA: (
+        "FOISA s9(1)",
+        "Fees for Required Disclosure (Scotland) Regulations 2004",
+        "FOISA s9(4)",
+    ),
+    Regime.EIR: ("EIR reg 8(4)", "a reasonable amount, EIR reg 8(3)", "EIR reg 8(5)"),
+}
 
 
 def law_of(regime: Regime) -> Law | None:
@@ -255,11 +265,12 @@ def check_letter(letter: Letter, catalogue: Catalogue, authority: AuthoritySetti
         case ClarificationChaser():
             need(letter.questions, "what we asked the requester to clarify")
         case FeesNotice():
-            need(letter.amount, "the fee (FOIA s9(1))")
-            need(letter.breakdown, "how the fee was worked out (Fees Regulations 2004)")
+            fee, worked, lapse = _FEES.get(letter.case.regime, _FEES[Regime.FOI])
+            need(letter.amount, f"the fee ({fee})")
+            need(letter.breakdown, f"how the fee was worked out ({worked})")
             need(
                 letter.pay_by,
-                "the date the fee must arrive by, from the deadline engine (FOIA s9(2))",
+                f"the date the fee must arrive by, from the deadline engine ({lapse})",
             )
         case FeeLapse():
             need(letter.amount, "the fee that was not paid")
@@ -275,7 +286,7 @@ def check_letter(letter: Letter, catalogue: Catalogue, authority: AuthoritySetti
                     )
         case EirExtension():
             need(letter.new_due, "the new date, from the deadline engine (EIR reg 7(1))")
-            need(letter.reason, "why the request is complex and voluminous (EIR reg 7(3)(b))")
+            need(letter.reason, "why the request is complex and voluminous (EIR reg 7(1))")
         case SarExtension():
             need(letter.new_due, "the new date, from the deadline engine (UK GDPR Art 12(3))")
             need(letter.reasons, "the reasons for the delay (UK GDPR Art 12(3))")

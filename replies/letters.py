@@ -102,9 +102,11 @@ LETTER_REGIMES: dict[LetterKind, frozenset[Regime]] = {
     LetterKind.CLARIFICATION_REQUEST: _REQUESTS,
     LetterKind.CLARIFICATION_CHASER: _REQUESTS,
     LetterKind.CLARIFICATION_CLOSURE: _REQUESTS,
-    # FOIA s9 and FOISA s9; fees under EIR reg 8 work differently and are not drafted here.
-    LetterKind.FEES_NOTICE: frozenset({Regime.FOI, Regime.FOISA}),
-    LetterKind.FEE_LAPSE: frozenset({Regime.FOI, Regime.FOISA}),
+    # FOIA s9 and FOISA s9; EIR reg 8(4) (advance payment of a charge). The lapse: FOIA s9(2),
+    # FOISA s9(4), EIR reg 8(5) (no duty to make the information available unless paid within
+    # 60 working days of the notification).
+    LetterKind.FEES_NOTICE: frozenset({Regime.FOI, Regime.FOISA, Regime.EIR}),
+    LetterKind.FEE_LAPSE: frozenset({Regime.FOI, Regime.FOISA, Regime.EIR}),
     LetterKind.PIT_EXTENSION: frozenset({Regime.FOI}),  # FOIA s10(3); FOISA has none
     LetterKind.EIR_EXTENSION: frozenset({Regime.EIR}),  # EIR reg 7
     LetterKind.SAR_EXTENSION: frozenset({Regime.SAR}),  # UK GDPR Art 12(3)
@@ -127,6 +129,17 @@ _SUBJECT = {
     LetterKind.REVIEW_OUTCOME: "The outcome of our review",
     LetterKind.SAR_RESPONSE: "Our response to your subject access request",
     LetterKind.STAFF_REMINDER: "Deadline reminder",
+}
+# Where the law names the letter differently (EIR reg 8: a charge paid in advance, not a fee).
+_SUBJECT_FOR = {
+    (LetterKind.FEES_NOTICE, Regime.EIR): "Advance payment for your request",
+}
+
+# The fee or charge provisions a letter cites, per regime: (the charge, the lapse).
+_FEE_BASIS = {
+    Regime.FOI: ("section 9 of FOIA", "section 9(2) of FOIA"),
+    Regime.FOISA: ("section 9 of FOISA", "section 9(4) of FOISA"),
+    Regime.EIR: ("regulation 8 of the EIR", "regulation 8(5) of the EIR"),
 }
 
 _WHAT = {
@@ -164,7 +177,8 @@ def letter_subject(letter: Letter) -> str:
     case = letter.case
     if isinstance(letter, Acknowledgement):
         return one_line(acknowledgement_subject(case.reference, case.subject))
-    label = _SUBJECT[kind_of(letter)]
+    kind = kind_of(letter)
+    label = _SUBJECT_FOR.get((kind, case.regime)) or _SUBJECT[kind]
     original = one_line(case.subject)
     return one_line(f"[{case.reference}] {label}" + (f": {original}" if original else ""))
 
@@ -284,23 +298,26 @@ def _context(
         case ClarificationClosure():
             return "clarification_closure.j2", {**base, "asked_on": letter.asked_on}
         case FeesNotice():
-            short = "FOISA" if regime is Regime.FOISA else "FOIA"
+            fee_basis, lapse_basis = _FEE_BASIS[regime]
             return "fees_notice.j2", {
                 **base,
                 "amount": letter.amount.strip(),
                 "breakdown": letter.breakdown.strip(),
                 "how_to_pay": letter.how_to_pay.strip(),
+                "schedule": letter.schedule.strip(),
                 "pay_by": letter.pay_by,
-                "fee_basis": f"section 9 of {short}",
-                "lapse_basis": f"section 9({'4' if short == 'FOISA' else '2'}) of {short}",
+                "fee_basis": fee_basis,
+                "lapse_basis": lapse_basis,
+                "eir": regime is Regime.EIR,
+                "review_basis": _REVIEW_BASIS[law_of(regime) or Law.FOIA],
             }
         case FeeLapse():
-            short = "FOISA" if regime is Regime.FOISA else "FOIA"
             return "fee_lapse.j2", {
                 **base,
                 "notice_on": letter.notice_on,
                 "amount": letter.amount.strip(),
-                "lapse_basis": f"section 9({'4' if short == 'FOISA' else '2'}) of {short}",
+                "lapse_basis": _FEE_BASIS[regime][1],
+                "eir": regime is Regime.EIR,
             }
         case PublicInterestExtension():
             cited = [

@@ -32,14 +32,21 @@ class ClarificationRequest:
 
 @dataclass(frozen=True)
 class FeesNotice:
-    """FOIA s9(1) / FOISA s9(1): the fee, how it was worked out, and the date it must arrive."""
+    """FOIA s9(1) / FOISA s9(1): the fee, how it was worked out, and the date it must arrive.
+
+    Under the EIR the same letter is the notification of an advance payment (reg 8(4)): the
+    charge, which must be a reasonable amount (reg 8(3)), and the last day to pay (reg 8(5)).
+    """
 
     case: CaseFacts
     on: date
     amount: str  # e.g. "£12.40"
-    breakdown: str  # how the fee was calculated (Fees Regulations 2004 reg 6/7)
-    pay_by: date | None  # from the deadline engine: three months, FOIA s9(2) / FOISA s9(4)
+    breakdown: str  # how it was calculated (Fees Regulations 2004 reg 6/7; EIR: reg 8(3))
+    # From the deadline engine: three months, FOIA s9(2) / FOISA s9(4); EIR reg 8(5): 60
+    # working days after the notification.
+    pay_by: date | None
     how_to_pay: str = ""
+    schedule: str = ""  # EIR reg 8(8): where the published schedule of charges is (a link)
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,8 @@ class ClarificationClosure:
 
 @dataclass(frozen=True)
 class FeeLapse:
-    """The fee was not paid within three months: FOIA s9(2) / FOISA s9(4), no duty to comply."""
+    """The fee was not paid in time, so there is no duty to comply: within three months under
+    FOIA s9(2) / FOISA s9(4); the advance payment within 60 working days under EIR reg 8(5)."""
 
     case: CaseFacts
     on: date

@@ -16,6 +16,7 @@ from replies.completeness import IncompleteLetter, LetterError
 from replies.letters import render_letter
 from replies.notices import (
     EirExtension,
+    FeeLapse,
     FeesNotice,
     PublicInterestExtension,
     ReviewDecision,
@@ -181,13 +182,21 @@ def test_a_response_is_not_a_review_or_sar_letter(council: AuthoritySettings) ->
     [
         (FeesNotice(make_case(), ON, "", "", None),
          ["the fee (FOIA s9(1))", "how the fee was worked out", "the date the fee must arrive"]),
+        (FeesNotice(make_case(Regime.EIR), ON, "", "", None),
+         ["the fee (EIR reg 8(4))",
+          "how the fee was worked out (a reasonable amount, EIR reg 8(3))",
+          "the date the fee must arrive by, from the deadline engine (EIR reg 8(5))"]),
+        (FeesNotice(make_case(Regime.FOISA), ON, "", "", None),
+         ["the fee (FOISA s9(1))", "the date the fee must arrive by, from the deadline engine "
+          "(FOISA s9(4))"]),
+        (FeeLapse(make_case(Regime.EIR), ON, ON, " "), ["the fee that was not paid"]),
         (PublicInterestExtension(make_case(), ON, (), None),
          ["the estimated date of our decision (FOIA s17(2)(b))",
           "the exemption we are considering (FOIA s17(1)(b))"]),
         (PublicInterestExtension(make_case(), ON, (AppliedExemption("s40(2)", "x"),), ON),
          ["s40(2): absolute, so no public interest extension (FOIA s10(3))"]),
         (EirExtension(make_case(Regime.EIR), ON, None, ""),
-         ["the new date", "why the request is complex and voluminous (EIR reg 7(3)(b))"]),
+         ["the new date", "why the request is complex and voluminous (EIR reg 7(1))"]),
         (SarExtension(make_case(Regime.SAR), ON, None, " "),
          ["the new date", "the reasons for the delay (UK GDPR Art 12(3))"]),
         (ReviewOutcome(make_case(Regime.REVIEW), ON, ReviewDecision.PARTLY_UPHELD, "",

@@ -143,6 +143,35 @@ def test_fees_notice_gives_the_fee_and_the_lapse_date(council: AuthoritySettings
     assert "Scottish Information Commissioner" in scot.text
 
 
+def test_eir_advance_payment_notice_cites_regulation_8(council: AuthoritySettings) -> None:
+    # EIR reg 8(4): notify the advance payment and its amount; 8(3) a reasonable amount; 8(6)
+    # the clock is paused; 8(5) no duty unless paid within 60 working days; 8(8) the schedule.
+    case = make_case(Regime.EIR)
+    plain = render_letter(letter_for(LetterKind.FEES_NOTICE, case), council).text
+    assert "Advance payment" in plain and "The charge is £12.40" in plain
+    assert "(regulation 8 of the EIR)" in plain and "(regulation 8(3))" in plain
+    assert "(regulation 8(6))" in plain
+    assert "by Friday 23 August 2024, 60 working days after this notice" in plain
+    assert "(regulation 8(5) of the EIR)" in plain
+    assert "is available from us on request (regulation 8(8))" in plain
+    assert "reconsider it (regulation 11 of the EIR)" in plain
+    assert "(regulation 18 of the EIR)" in plain
+    assert "section 9" not in plain and "fees notice" not in plain.lower()
+    linked = FeesNotice(case, ON, "£12.40", "Copying.", LATER, schedule="https://example.org/c")
+    out = render_letter(linked, council)
+    assert "schedule of charges (https://example.org/c)" in out.text
+    assert '<a href="https://example.org/c">schedule of charges</a>' in out.html
+    assert letter_subject(linked).startswith("[IC-315773-L9G6] Advance payment for your request")
+
+
+def test_eir_lapse_letter_says_sixty_working_days(council: AuthoritySettings) -> None:
+    lapse = render_letter(letter_for(LetterKind.FEE_LAPSE, make_case(Regime.EIR)), council).text
+    assert "On Monday 1 April 2024 we told you that a charge of £12.40" in lapse
+    assert "request for environmental information of 27 June 2024" in lapse
+    assert "within 60 working days of that notice" in lapse
+    assert "(regulation 8(5) of the EIR)" in lapse and "three months" not in lapse
+
+
 def test_public_interest_extension_names_the_exemption_and_the_estimated_date(
     council: AuthoritySettings, catalogue: Catalogue
 ) -> None:
