@@ -94,6 +94,12 @@ _LETTER_NAME = {
 # When the clarification request recorded no question (it was sent outside foibot), the chaser
 # still has to say what was asked: it points at the letter instead.
 _QUESTIONS_FALLBACK = "The points set out in our letter of {asked}."
+# The outcome recorded on a case that lapsed unpaid, per regime.
+_LAPSE_OUTCOME = {
+    Regime.FOI: "fee not paid in three months",
+    Regime.FOISA: "fee not paid in three months",
+    Regime.EIR: "charge not paid in 60 working days",  # the column holds 40 characters
+}
 _AMOUNT_FALLBACK = "the amount it set out"
 
 
@@ -423,16 +429,19 @@ def _close(
         )
         sent_to = _requester_letter(session, case, milestone, lapse, settings, now)
         routes.append(f"letter {sent_to}")
-        # FOIA s9(2) / FOISA s9(4): unpaid in three months, there is no duty to comply.
-        status, outcome = CaseStatus.LAPSED, "fee not paid in three months"
+        # FOIA s9(2) / FOISA s9(4): unpaid in three months, there is no duty to comply. EIR
+        # reg 8(5): an advance payment not made within 60 working days of the notification
+        # means no duty to make the information available (or to refuse under reg 14).
+        status = CaseStatus.LAPSED
+        outcome = _LAPSE_OUTCOME.get(regime, _LAPSE_OUTCOME[Regime.FOI])
     else:
-        # EIR reg 8: the authority need not comply, but there is no lapse letter under the EIR
-        # (replies.letters.LETTER_REGIMES): staff decide and write, foibot only tells them.
+        # A regime with no lapse letter (none at present: see replies.letters.LETTER_REGIMES):
+        # staff decide and write, foibot only tells them.
         text = (
-            f"{case.reference}: {milestone.reason}. foibot has no EIR lapse letter: write to the "
-            "requester and close the case if that is right."
+            f"{case.reference}: {milestone.reason}. foibot has no lapse letter under "
+            f"{regime.law}: write to the requester and close the case if that is right."
         )
-        return (_staff_note(session, case, text, settings, now, "Advance charge unpaid"),)
+        return (_staff_note(session, case, text, settings, now, "Fee unpaid"),)
     case.outcome = outcome
     set_status(session, case, status, now, ACTOR, outcome=outcome, milestone=milestone.key)
     text = case_closed_text(case.reference, milestone, sent_to)

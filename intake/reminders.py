@@ -118,7 +118,7 @@ _LIMIT = {
 _LAPSE = {
     Regime.FOI: "FOIA s9(2): not paid within three months beginning with the day of the notice",
     Regime.FOISA: "FOISA s9(4): not paid within three months beginning with the day of the notice",
-    Regime.EIR: "EIR reg 8: the advance charge not paid within 60 working days",
+    Regime.EIR: "EIR reg 8(5): the advance payment not made within 60 working days of the notice",
 }
 
 # The authority's own working days (its nation's bank holidays) decide when staff are in.

@@ -320,7 +320,7 @@ def test_chaser_then_closure_then_staff_reopen(db: Database) -> None:
     assert case_row(db, case.id).status == CaseStatus.AWAITING_CLARIFICATION.value
 
 
-def test_fee_lapse_letter_for_foia_and_a_staff_notice_for_eir(db: Database) -> None:
+def test_fee_lapse_letters_for_foia_and_the_eir(db: Database) -> None:
     settings = settings_for(db.url)
     with db.session() as s:
         foi = new_case(s, date(2025, 2, 20), name="Cy")
@@ -328,26 +328,32 @@ def test_fee_lapse_letter_for_foia_and_a_staff_notice_for_eir(db: Database) -> N
         set_status(s, foi, CaseStatus.AWAITING_FEE, utc(2025, 3, 3), "officer", amount="£45.00")
         eir = new_case(s, date(2025, 2, 20), Regime.EIR, name="Di")
         clock(s, eir, ClockEventType.FEE_NOTICE_ISSUED, date(2025, 3, 3))
-        set_status(s, eir, CaseStatus.AWAITING_FEE, utc(2025, 3, 3), "officer")
+        set_status(s, eir, CaseStatus.AWAITING_FEE, utc(2025, 3, 3), "officer", amount="£80.00")
         s.commit()
     # FOIA s9(2): three months beginning with Mon 3 March end Mon 2 June.
-    # EIR reg 8 (as the clock counts it): 60 working days after Mon 3 March: 19 in March
-    # (St Patrick's Day out), 20 in April (Good Friday and Easter Monday out: 39), 20 in May
-    # (5 May and 26 May out: 59), Mon 2 June (60). Both lapse on Tue 3 June.
+    # EIR reg 8(5): 60 working days after Mon 3 March: 19 in March (St Patrick's Day out), 20
+    # in April (Good Friday and Easter Monday out: 39), 20 in May (5 May and 26 May out: 59),
+    # Mon 2 June (60). Both lapse on Tue 3 June.
     sweep(db, settings, utc(2025, 6, 2, 9))
     assert [r.purpose for r in outbox(db)] == []  # nothing to digest, nothing lapsed
     sweep(db, settings, utc(2025, 6, 3, 9))
     rows = outbox(db)
-    [letter] = [r for r in rows if r.purpose == "fee_lapse"]
-    assert parsed(letter)["To"] == "cy@example.org"
-    text = body(letter)
+    letters = {r.case_id: r for r in rows if r.purpose == "fee_lapse"}
+    assert set(letters) == {foi.id, eir.id}
+    assert parsed(letters[foi.id])["To"] == "cy@example.org"
+    text = body(letters[foi.id])
     assert "On Monday 3 March 2025 we sent you a fees notice for £45.00" in text
     assert "section 9(2) of FOIA" in text
     assert case_row(db, foi.id).status == CaseStatus.LAPSED.value
-    # EIR: no lapse letter exists; staff are told and decide. The status stays.
-    notes = [body(r) for r in rows if r.purpose == "reminder" and r.case_id == eir.id]
-    assert len(notes) == 1 and "EIR reg 8" in notes[0]
-    assert case_row(db, eir.id).status == CaseStatus.AWAITING_FEE.value
+    # EIR reg 8(5): the lapse letter says so, and the case lapses like a FOIA one.
+    assert parsed(letters[eir.id])["To"] == "di@example.org"
+    text = body(letters[eir.id])
+    assert "On Monday 3 March 2025 we told you that a charge of £80.00" in text
+    assert "within 60 working days of that notice" in text
+    assert "regulation 8(5) of the EIR" in text
+    lapsed = case_row(db, eir.id)
+    assert lapsed.status == CaseStatus.LAPSED.value
+    assert lapsed.outcome == "charge not paid in 60 working days"
 
 
 def test_a_letter_for_a_requester_without_email_goes_to_staff_to_post(db: Database) -> None:

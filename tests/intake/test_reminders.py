@@ -53,7 +53,9 @@ def utc(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=UTC)
 
 
-def running(due: date = DUE, regime: Regime = Regime.FOI, **kw: object) -> ReminderCase:
+def running(
+    due: date | None = DUE, regime: Regime | None = Regime.FOI, **kw: object
+) -> ReminderCase:
     fields: dict[str, object] = {
         "id": 7,
         "reference": "IC-100007-TEST",
@@ -390,10 +392,11 @@ def test_plan_and_record_once(db: Database) -> None:
     now = utc(2025, 3, 13)  # Thu 13 March 10:00 GMT: the 5-day reminder, and the digest
     assert pending(db, now) == [(0, "digest:2025-03-13"), (ids[0], "before-due:5:2025-03-21")]
 
+    first = ids[0]
+
     def claim(s: Session) -> bool:
         return (
-            claim_milestone(s, ids[0], "before-due:5:2025-03-21", "before-due", DUE, now)
-            is not None
+            claim_milestone(s, first, "before-due:5:2025-03-21", "before-due", DUE, now) is not None
         )
 
     assert db.transact(claim) is True
