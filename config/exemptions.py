@@ -121,9 +121,15 @@ def cite(ref: str) -> str:
     return ("regulation " if kind == "reg" else "section ") + body
 
 
+_LAW_ORDER = {law: i for i, law in enumerate(Law)}  # FOIA, EIR, FOISA: who wins a bare lookup
+
+
 @dataclass(frozen=True)
 class Catalogue:
-    entries: Mapping[str, Exemption]
+    """Entries keyed by (law, ref): FOIA and FOISA number some exemptions alike (s35(1)(a) is
+    the formulation of government policy in one and law enforcement in the other)."""
+
+    entries: Mapping[tuple[Law, str], Exemption]
 
     def __iter__(self) -> Iterator[Exemption]:
         return iter(self.entries.values())
@@ -137,17 +143,22 @@ class Catalogue:
     def find(self, ref: str, law: Law | None = None) -> Exemption | None:
         """The entry a leniently typed reference names; None when unknown or ambiguous.
 
-        A bare number ('12(5)(e)') is accepted when only one law has it (or `law` decides).
+        `law` picks between laws that have the same reference; without it a reference two laws
+        share resolves to the first of FOIA, EIR, FOISA, and is not a miss. A bare number
+        ('12(5)(e)') is accepted when only one kind (section or regulation) has it.
         """
         try:
             kind, body = normalise_ref(ref)
         except ValueError:
             return None
         candidates = [kind + body] if kind else ["s" + body, "reg" + body]
-        found = [self.entries[c] for c in candidates if c in self.entries]
-        if law is not None and len(found) > 1:
-            found = [e for e in found if e.law is law]
-        return found[0] if len(found) == 1 else None
+        found = [e for e in self.entries.values() if e.ref in candidates]
+        if len(found) > 1 and law is not None:
+            chosen = [e for e in found if e.law is law]
+            found = chosen or found
+        if len({e.ref for e in found}) > 1:
+            return None  # 's' or 'reg'? the typed reference does not say
+        return min(found, key=lambda e: _LAW_ORDER[e.law]) if found else None
 
     def __getitem__(self, ref: str) -> Exemption:
         entry = self.find(ref)
@@ -254,18 +265,38 @@ def _override(path: str, base: Exemption, row: Mapping[str, Any]) -> Exemption:
     return replace(base, **changes)
 
 
-def _merge(entries: dict[str, Exemption], path: str, data: bytes, *, allow_override: bool) -> None:
-    seen: set[str] = set()
+def _merge(
+    entries: dict[tuple[Law, str], Exemption], path: str, data: bytes, *, allow_override: bool
+) -> None:
+    seen: set[tuple[str, str]] = set()
     for index, row in enumerate(_read(path, data)):
         ref = _check_row(path, index, row)
-        if ref in seen:
+        named = row.get("law")
+        if (named or "", ref) in seen:
             raise CatalogueError(f"{path}: {ref}: listed twice")
-        seen.add(ref)
-        if ref in entries and allow_override:
-            entries[ref] = _override(path, entries[ref], row)
+        seen.add((named or "", ref))
+        same_ref = [key for key in entries if key[1] == ref]
+        if named is not None:
+            key = (Law(named), ref)
+        elif len(same_ref) > 1:
+            laws = ", ".join(law.value for law, _ in same_ref)
+            raise CatalogueError(f"{path}: {ref}: law: required, {ref} is in {laws}")
+        elif same_ref:
+            key = same_ref[0]
         else:
-            entries[ref] = _build(path, ref, row)
-        entry = entries[ref]
+            raise CatalogueError(f"{path}: {ref}: law: required for a new entry")
+        if key in entries and allow_override:
+            entries[key] = _override(path, entries[key], row)
+        else:
+            if allow_override and same_ref and any(k not in row for k in _REQUIRED):
+                # The law named differs from the shipped entry's: that is a new entry under
+                # another law, not a change to this one, and it must be complete.
+                raise CatalogueError(
+                    f"{path}: {ref}: law: can't change the law of an entry (a new {named} "
+                    "entry with this ref needs every required key)"
+                )
+            entries[key] = _build(path, ref, row)
+        entry = entries[key]
         if entry.ncnd_ref and not entry.ncnd_text:
             raise CatalogueError(f"{path}: {ref}: ncnd_text: required with ncnd_ref")
 
@@ -276,7 +307,7 @@ def shipped_catalogue_bytes() -> bytes:
 
 def load_catalogue(extra: str | Path | None = None) -> Catalogue:
     """The shipped catalogue, with an authority's own file (if any) merged on top."""
-    entries: dict[str, Exemption] = {}
+    entries: dict[tuple[Law, str], Exemption] = {}
     _merge(entries, "config/exemptions.toml", shipped_catalogue_bytes(), allow_override=False)
     if extra is not None and str(extra):
         try:

@@ -131,9 +131,10 @@ def applied_exemptions(response: Response, catalogue: Catalogue) -> tuple[Applie
     applied = list(response.exemptions)
     implied = implied_exemption(response)
     if implied is not None:
-        target = catalogue.find(implied.ref)
+        law = law_of(response.case.regime)
+        target = catalogue.find(implied.ref, law)
         for index, given in enumerate(applied):
-            if target is not None and catalogue.find(given.ref) == target:
+            if target is not None and catalogue.find(given.ref, law) == target:
                 applied[index] = replace(given, reason=given.reason or implied.reason)
                 break
         else:

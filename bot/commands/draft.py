@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from bot.errors import UsageError
-from config.exemptions import Catalogue, CatalogueError, load_catalogue
+from config.exemptions import Catalogue, CatalogueError, Law, load_catalogue
 from config.settings import Settings
 from intake.clock import ClockEvent
 from intake.regime import Jurisdiction, Regime
 from replies.case import CaseFacts
-from replies.completeness import IncompleteLetter, LetterError, applied_exemptions
+from replies.completeness import IncompleteLetter, LetterError, applied_exemptions, law_of
 from replies.letters import render_letter
 from replies.response import AppliedExemption, CostEstimate, Outcome, Response
 from replies.review import review_request_by
@@ -325,10 +325,10 @@ def _from_database(reference: str, settings: Settings, today: dt.date) -> _Draft
     )
 
 
-def _split(catalogue: Catalogue, value: str) -> tuple[str | None, str]:
+def _split(catalogue: Catalogue, value: str, law: Law | None) -> tuple[str | None, str]:
     """'s31(1)(a)=TEXT' -> ('s31(1)(a)', 'TEXT'); plain TEXT (even with '=') -> (None, TEXT)."""
     head, sep, tail = value.partition("=")
-    if sep and catalogue.find(head.strip()) is not None:
+    if sep and catalogue.find(head.strip(), law) is not None:
         return head.strip(), tail.strip()
     return None, value.strip()
 
@@ -346,8 +346,10 @@ def _response(draft: _Draft, args: argparse.Namespace, catalogue: Catalogue) -> 
     order: list[str] = []
     items: dict[str, dict[str, Any]] = {}
 
+    law = law_of(draft.case.regime)  # FOIA and FOISA share some numbers (s35(1)(a))
+
     def key_of(ref: str) -> str:
-        entry = catalogue.find(ref)
+        entry = catalogue.find(ref, law)
         return entry.ref if entry is not None else ref.strip()
 
     def item(ref: str) -> dict[str, Any]:
@@ -372,7 +374,7 @@ def _response(draft: _Draft, args: argparse.Namespace, catalogue: Catalogue) -> 
     for ref in args.exemption:
         item(ref)
     for value in args.reason:
-        ref, text = _split(catalogue, value)
+        ref, text = _split(catalogue, value, law)
         if ref is None:
             raise UsageError(f"--reason {value!r}: use REF=TEXT, e.g. s31(1)(a)=...")
         item(ref)["reason"] = text
@@ -383,7 +385,7 @@ def _response(draft: _Draft, args: argparse.Namespace, catalogue: Catalogue) -> 
     qualified = [
         a.ref
         for a in applied_exemptions(response, catalogue)
-        if (e := catalogue.find(a.ref)) is not None and e.needs_public_interest_test
+        if (e := catalogue.find(a.ref, law)) is not None and e.needs_public_interest_test
     ]
     for flag, name, values in (
         ("--pit-for", "pit_for", args.pit_for),
@@ -391,7 +393,7 @@ def _response(draft: _Draft, args: argparse.Namespace, catalogue: Catalogue) -> 
         ("--conclusion", "conclusion", args.conclusion),
     ):
         for value in values:
-            ref, text = _split(catalogue, value)
+            ref, text = _split(catalogue, value, law)
             if ref is None:
                 if len(qualified) != 1:
                     raise UsageError(

@@ -79,6 +79,86 @@ def test_every_entry_is_complete(entry: Exemption) -> None:
         assert "confirm" in entry.ncnd_text or "neither" in entry.ncnd_text
 
 
+# FOISA s2(2): the absolute exemptions among those shipped (s25, s26, s36(2)); s2(1)(b) puts
+# the rest under the public interest test.
+FOISA_ABSOLUTE = {"s25(1)", "s26(a)", "s26(c)", "s36(2)"}
+FOISA_SHIPPED = [
+    "s25(1)", "s26(a)", "s26(c)", "s30(b)(i)", "s30(b)(ii)", "s30(c)", "s35(1)(a)", "s35(1)(b)",
+    "s36(1)", "s36(2)",
+]  # fmt: skip
+
+
+def test_the_common_foisa_exemptions_ship() -> None:
+    shipped = [e.ref for e in CATALOGUE.for_law(Law.FOISA)]
+    assert shipped == FOISA_SHIPPED
+    for entry in CATALOGUE.for_law(Law.FOISA):
+        expected = (
+            ExemptionKind.ABSOLUTE if entry.ref in FOISA_ABSOLUTE else ExemptionKind.QUALIFIED
+        )
+        assert entry.kind is expected, entry.ref
+        assert entry.group.endswith(" FOISA") and entry.source.startswith(
+            "https://www.legislation.gov.uk/asp/2002/13/section/"
+        )
+
+
+def test_foisa_texts_are_marked_verified_only_where_checked_against_legislation_gov_uk() -> None:
+    # legislation.gov.uk's revised FOISA Part 2 (as at 25 May 2018), s25(1), word for word.
+    assert CATALOGUE.find("s25(1)", Law.FOISA) == CATALOGUE["s25(1)"]
+    assert CATALOGUE["s25(1)"].text == (
+        "Information which the applicant can reasonably obtain other than by requesting it "
+        "under section 1(1) is exempt information."
+    )
+    verified = {e.ref for e in CATALOGUE.for_law(Law.FOISA) if e.verified}
+    assert verified == {"s25(1)", "s26(a)", "s26(c)"}
+
+
+def test_foia_and_foisa_share_numbers_but_not_entries() -> None:
+    # s35(1)(a): the formulation of government policy under FOIA, law enforcement under FOISA.
+    foia = CATALOGUE.find("s35(1)(a)", Law.FOIA)
+    foisa = CATALOGUE.find("section 35(1)(a)", Law.FOISA)
+    assert foia is not None and foisa is not None and foia != foisa
+    assert "government policy" in foia.text
+    assert foisa.text.endswith("(a) the prevention or detection of crime;")
+    assert "prejudice substantially" in foisa.text
+    # Without a law a shared number is FOIA's (what every FOIA caller has always had).
+    assert CATALOGUE["s35(1)(a)"] is foia
+    # A law given that has no such entry still finds the other's, so a letter can say "that
+    # is a provision of FOIA" rather than "unknown".
+    assert CATALOGUE.find("s43(2)", Law.FOISA) is CATALOGUE["s43(2)"]
+
+
+def test_an_authority_names_the_law_when_a_number_is_shared(tmp_path: Path) -> None:
+    ambiguous = _write(tmp_path, '[[exemption]]\nref = "s35(1)(a)"\ntitle = "Ours"\n')
+    with pytest.raises(CatalogueError, match=r"s35\(1\)\(a\): law: required.*foia, foisa"):
+        load_catalogue(ambiguous)
+    named = _write(
+        tmp_path, '[[exemption]]\nref = "s35(1)(a)"\nlaw = "foisa"\ntitle = "Crime (ours)"\n'
+    )
+    catalogue = load_catalogue(named)
+    assert catalogue.find("s35(1)(a)", Law.FOISA).title == "Crime (ours)"  # type: ignore[union-attr]
+    assert catalogue.find("s35(1)(a)", Law.FOIA) == CATALOGUE.find("s35(1)(a)", Law.FOIA)
+    assert len(catalogue) == len(CATALOGUE)
+
+
+def test_an_authority_adds_a_foisa_entry_that_shares_a_foia_number(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+[[exemption]]
+ref = "s38(1)(b)"
+law = "foisa"
+group = "Section 38 FOISA"
+title = "Personal information (our own entry)"
+kind = "absolute"
+text = "Our authority's copy of the text."
+""",
+    )
+    catalogue = load_catalogue(path)
+    assert len(catalogue) == len(CATALOGUE) + 1
+    assert catalogue.find("s38(1)(b)", Law.FOISA).law is Law.FOISA  # type: ignore[union-attr]
+    assert catalogue["s38(1)(b)"].law is Law.FOIA
+
+
 def test_statutory_text_of_the_seed_exemption_is_exact() -> None:
     # legislation.gov.uk, FOIA s31(1) lead-in and paragraph (a), word for word.
     assert CATALOGUE["s31(1)(a)"].text == (

@@ -139,7 +139,9 @@ def test_eir_cites_regulation_14_and_needs_the_public_interest_for_every_excepti
             "reg12(4)(b): why it applies to this request (EIR reg 14(3)(a))",
             "reg12(4)(b): public interest factors in favour of disclosure (EIR reg 14(3)(b))",
         ]),
-        (Regime.FOISA, Outcome.ACCESSIBLE, ["s25(1): not in the exemption catalogue"]),
+        (Regime.FOISA, Outcome.ACCESSIBLE, ["where the information can be found (FOISA s25)",
+                                            "s25(1): why it applies to this request "
+                                            "(FOISA s16(1)(d))"]),
     ],
 )  # fmt: skip
 def test_outcome_specific_pieces(

@@ -326,6 +326,8 @@ def test_every_ncnd_provision_renders(council: AuthoritySettings, catalogue: Cat
          "(regulation 6(1)(b) of the EIR). You can find it here: https://example.org/air"),
         (Regime.FOISA, Outcome.COST, {"cost": CostEstimate("£600", "200 hours.", "Narrow it.")},
          "(section 12 of FOISA). The limit that applies to us is £600."),
+        (Regime.FOISA, Outcome.ACCESSIBLE, {"where": "https://example.scot/spending"},
+         "We are not providing this information under section 25(1) of FOISA"),
     ],
 )  # fmt: skip
 def test_each_refusal_outcome(
@@ -341,3 +343,25 @@ def test_each_refusal_outcome(
     assert says in text
     if outcome is Outcome.COST:
         assert "Advice and assistance" in text and response.cost.advice in text
+
+
+def test_a_foisa_refusal_quotes_foisa_not_foia(
+    council: AuthoritySettings, catalogue: Catalogue
+) -> None:
+    # s35(1)(a) is law enforcement in FOISA and government policy in FOIA: a FOISA letter must
+    # quote FOISA's words, under FOISA's heading, with the Scottish Commissioner as regulator.
+    response = Response(
+        make_case(Regime.FOISA), Outcome.PART, ON, LATER, exemptions=(applied("s35(1)(a)"),)
+    )
+    text = render_letter(response, council, catalogue).text
+    assert "Section 35 FOISA" in text
+    assert "Some of the information has been withheld under section 35(1)(a) of FOISA." in text
+    assert "> (a) the prevention or detection of crime;" in text
+    assert "government policy" not in text
+    assert "Scottish Information Commissioner" in text and "section 47 of FOISA" in text
+    accessible = Response(
+        make_case(Regime.FOISA), Outcome.ACCESSIBLE, ON, LATER, where="https://example.scot/x"
+    )
+    text = render_letter(accessible, council, catalogue).text
+    assert "> " + catalogue.find("s25(1)", Law.FOISA).text in text  # type: ignore[union-attr]
+    assert "This is an absolute exemption" in text
