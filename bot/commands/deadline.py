@@ -123,6 +123,11 @@ def _checked_date(
     return parsed
 
 
+def parse_event(text: str) -> ClockEvent:
+    """TYPE:DATE[:N] as a clock event; UsageError naming what is wrong (also for case files)."""
+    return _event(text)
+
+
 def _event(text: str) -> ClockEvent:
     where = f"--event {text!r}"
     match = _EVENT_RE.match(text.strip())

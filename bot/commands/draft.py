@@ -1,7 +1,14 @@
-"""`foibot draft`: print the response letter for a case, checked against FOIA s17 / EIR reg 14.
+"""`foibot draft`: print a letter for a case, checked against FOIA s17 / EIR reg 14.
 
     foibot draft REF --outcome OUTCOME [options]          a stored case
     foibot draft --case case.json [--outcome OUTCOME] ... a case described in JSON, no database
+    foibot draft REF --letter fees-notice --amount ...    the other letters staff send by hand
+
+The response is the default letter. --letter also drafts the clarification request, the fees
+notice (FOIA/FOISA s9, EIR reg 8 advance payment) and the extension notices (FOIA s10(3) public
+interest, EIR reg 7, UK GDPR Art 12(3)): letters no other part of foibot drafts. Their dates
+(the last day to pay, the new due date) come from the deadline engine, with the letter date as
+the day of the notice or extension.
 
 This is the edge: it may read today's date (the default letter date); replies/ never does.
 """
@@ -13,23 +20,40 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 from bot.errors import UsageError
 from config.exemptions import Catalogue, CatalogueError, Law, load_catalogue
 from config.settings import Settings
-from intake.clock import ClockEvent
+from intake.clock import ClockEvent, ClockEventType, Deadline, compute_deadline
 from intake.regime import Jurisdiction, Regime
 from replies.case import CaseFacts
-from replies.completeness import IncompleteLetter, LetterError, applied_exemptions, law_of
-from replies.letters import render_letter
+from replies.completeness import IncompleteLetter, Letter, LetterError, applied_exemptions, law_of
+from replies.letters import LETTER_REGIMES, LetterKind, render_letter
+from replies.notices import (
+    ClarificationRequest,
+    EirExtension,
+    FeesNotice,
+    PublicInterestExtension,
+    SarExtension,
+)
 from replies.response import AppliedExemption, CostEstimate, Outcome, Response
 from replies.review import review_request_by
 
 _OUTCOMES = ", ".join(o.value for o in Outcome)
 _REGIMES = ", ".join(r.value for r in Regime)
+
+# The letters --letter drafts, besides the response.
+_OTHER_LETTERS = (
+    LetterKind.CLARIFICATION_REQUEST,
+    LetterKind.FEES_NOTICE,
+    LetterKind.PIT_EXTENSION,
+    LetterKind.EIR_EXTENSION,
+    LetterKind.SAR_EXTENSION,
+)
+_LETTERS = ", ".join([LetterKind.RESPONSE.value, *(k.value for k in _OTHER_LETTERS)])
 
 # The appropriate limit most authorities work to: Fees Regulations 2004 reg 3(3) (£450, 18 hours
 # at £25); central government and Parliament are £600 (reg 3(2)); FOISA: £600 (Fees Regulations
@@ -61,6 +85,16 @@ The case file (--case) is JSON:
                    "pit_against": ["..."], "conclusion": "..."}]}
 Flags add to and override the file. A refusal that lacks what the law requires is not
 printed: the command exits 2 and names every missing piece.
+
+Other letters (--letter, or "letter" in the case file), dated --response-date:
+  clarification-request  --questions TEXT [--advice TEXT]   FOIA s1(3), EIR reg 9(2), ...
+  fees-notice            --amount TEXT --breakdown TEXT [--how-to-pay TEXT]
+                         [--schedule URL] (EIR reg 8(8))   last day to pay from the engine
+  pit-extension          --exemption REF --reason REF=TEXT [--extend N working days, 20]
+  eir-extension          --explanation TEXT (why complex and voluminous, reg 7(1))
+  sar-extension          --explanation TEXT (the reasons) [--extend N months, 2]
+In the case file: "letter", "questions", "advice", "amount", "breakdown", "how_to_pay",
+"schedule", "extend", and "events" (clock events as TYPE:DATE[:N], as foibot deadline takes).
 """
 
 
@@ -93,6 +127,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--where", metavar="TEXT", help="accessible: where the information is")
     parser.add_argument("--previous", metavar="TEXT", help="repeated: the earlier request")
     parser.add_argument("--response-date", metavar="YYYY-MM-DD", help="default: today")
+    parser.add_argument("--letter", metavar="KIND", help=f"default response; one of {_LETTERS}")
+    parser.add_argument("--questions", metavar="TEXT", help="clarification: what we need")
+    parser.add_argument("--amount", metavar="TEXT", help="fees notice: the fee, e.g. £12.40")
+    parser.add_argument("--breakdown", metavar="TEXT", help="fees notice: how it was worked out")
+    parser.add_argument("--how-to-pay", metavar="TEXT", help="fees notice: how to pay")
+    parser.add_argument("--schedule", metavar="URL", help="EIR fees: the schedule of charges")
+    parser.add_argument("--extend", metavar="N", help="extension: working days (pit), months (sar)")
     parser.add_argument(
         "--exemptions", metavar="PATH", help="the authority's own exemption catalogue file"
     )
@@ -135,6 +176,8 @@ class _Draft:
     previous_request: str = ""
     cost: dict[str, str] = field(default_factory=dict)
     exemptions: list[dict[str, Any]] = field(default_factory=list)
+    letter: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # the other letters' fields
 
 
 def _draft(args: argparse.Namespace, today: dt.date) -> str:
@@ -169,17 +212,106 @@ def _draft(args: argparse.Namespace, today: dt.date) -> str:
     ):
         if flag is not None:
             draft.cost[key] = flag
-    response = _response(draft, args, catalogue)
+    for key in _EXTRA:
+        flag = getattr(args, key)
+        if flag is not None:
+            draft.extra[key] = flag
+    kind = _letter_kind(args.letter or draft.letter or LetterKind.RESPONSE.value)
+    if kind is LetterKind.RESPONSE:
+        response = _response(draft, args, catalogue)
+        what = f"{response.outcome.value} response"
+        letter: Letter = response
+    else:
+        letter = _other_letter(kind, draft, args, catalogue)
+        what = kind.value.replace("-", " ")
     try:
-        letter = render_letter(response, settings.authority, catalogue)
+        rendered = render_letter(letter, settings.authority, catalogue)
     except IncompleteLetter as exc:
         raise UsageError(
-            f"cannot draft a lawful {response.outcome.value} response for "
-            f"{response.case.reference}: missing {'; '.join(exc.missing)}"
+            f"cannot draft a lawful {what} for {draft.case.reference}: "
+            f"missing {'; '.join(exc.missing)}"
         ) from None
     except LetterError as exc:
         raise UsageError(str(exc)) from None
-    return letter.html if args.format == "html" else letter.text
+    return rendered.html if args.format == "html" else rendered.text
+
+
+# The other letters' fields: flag attribute = case-file key.
+_EXTRA = ("questions", "amount", "breakdown", "how_to_pay", "schedule", "extend")
+
+
+def _letter_kind(text: str) -> LetterKind:
+    try:
+        kind = LetterKind(text.strip().lower())
+    except ValueError:
+        kind = None
+    if kind is not LetterKind.RESPONSE and kind not in _OTHER_LETTERS:
+        raise UsageError(f"--letter: {text!r} is not one of {_LETTERS}")
+    assert kind is not None
+    return kind
+
+
+def _extend(draft: _Draft, default: int, unit: str) -> int:
+    text = draft.extra.get("extend", "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise UsageError(f"--extend: {text!r} is not a positive number of {unit}")
+    return value
+
+
+def _engine(draft: _Draft, *extra: ClockEvent) -> Deadline:
+    """The deadline engine on the case's events plus this letter's own event."""
+    try:
+        return compute_deadline(
+            draft.case.regime, draft.case.received, [*draft.events, *extra], draft.jurisdiction
+        )
+    except ValueError as exc:  # ClockError (a ValueError): an event the law gives no meaning to
+        raise UsageError(f"{draft.case.reference}: {exc}") from None
+
+
+def _other_letter(
+    kind: LetterKind, draft: _Draft, args: argparse.Namespace, catalogue: Catalogue
+) -> Letter:
+    """A letter other than the response, with its dates from the deadline engine."""
+    case, on, extra = draft.case, draft.response_date, draft.extra
+    if case.regime not in LETTER_REGIMES[kind]:
+        raise UsageError(f"there is no {kind.value} letter under {case.regime.law}")
+    match kind:
+        case LetterKind.CLARIFICATION_REQUEST:
+            return ClarificationRequest(
+                case, on, extra.get("questions", ""), draft.cost.get("advice", "")
+            )
+        case LetterKind.FEES_NOTICE:
+            # FOIA s9(2) / FOISA s9(4): three months; EIR reg 8(5): 60 working days; both
+            # beginning with the day of the notice, which is the day of this letter.
+            deadline = _engine(draft, ClockEvent(ClockEventType.FEE_NOTICE_ISSUED, on))
+            return FeesNotice(
+                case,
+                on,
+                extra.get("amount", ""),
+                extra.get("breakdown", ""),
+                deadline.fee_due_by,
+                how_to_pay=extra.get("how_to_pay", ""),
+                schedule=extra.get("schedule", ""),
+            )
+        case LetterKind.PIT_EXTENSION:
+            # FOIA s10(3): the estimate is the extended due date (ICO: at most 20 more days).
+            days = _extend(draft, 20, "working days")
+            deadline = _engine(draft, ClockEvent(ClockEventType.EXTENSION, on, days))
+            applied = _response(replace(draft, outcome=Outcome.PART.value), args, catalogue)
+            return PublicInterestExtension(case, on, applied.exemptions, deadline.due)
+        case LetterKind.EIR_EXTENSION:
+            deadline = _engine(draft, ClockEvent(ClockEventType.EXTENSION, on))  # reg 7(1): 40
+            return EirExtension(case, on, deadline.due, draft.explanation)
+        case _:  # SAR_EXTENSION: UK GDPR Art 12(3), up to two further months
+            months = _extend(draft, 2, "months")
+            deadline = _engine(draft, ClockEvent(ClockEventType.EXTENSION, on, months))
+            return SarExtension(case, on, deadline.due, draft.explanation)
 
 
 def _catalogue(path: str | None) -> Catalogue:
@@ -276,6 +408,13 @@ def _from_file(path: Path, settings: Settings, today: dt.date) -> _Draft:
         where=_text(f"{where}: where", data.get("where")),
         previous_request=_text(f"{where}: previous_request", data.get("previous_request")),
         cost={k: _text(f"{where}: cost.{k}", cost.get(k)) for k in ("limit", "estimate", "advice")},
+        letter=_text(f"{where}: letter", data.get("letter")),
+        extra={
+            k: str(data[k]) if isinstance(data[k], int) else _text(f"{where}: {k}", data[k])
+            for k in _EXTRA
+            if data.get(k) is not None
+        },
+        events=_events(where, data.get("events")),
         exemptions=[
             {
                 "ref": item["ref"],
@@ -289,6 +428,13 @@ def _from_file(path: Path, settings: Settings, today: dt.date) -> _Draft:
             for i, item in enumerate(exemptions)
         ],
     )
+
+
+def _events(where: str, value: object) -> list[ClockEvent]:
+    """Clock events from a case file, written as foibot deadline takes them."""
+    from bot.commands.deadline import parse_event
+
+    return [parse_event(text) for text in _texts(f"{where}: events", value)]
 
 
 def _from_database(reference: str, settings: Settings, today: dt.date) -> _Draft:

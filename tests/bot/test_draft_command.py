@@ -221,3 +221,115 @@ def test_a_stored_case(config: Path) -> None:
     assert "Tuesday 10 September 2024" in done.stdout
     unknown = foibot(config, "IC-999999-ZZZZ", "--outcome", "full")
     assert unknown.returncode == 2 and "no case with reference" in unknown.stderr
+
+
+# ---- the other letters (--letter) ------------------------------------------------------------
+
+
+def _case(tmp_path: Path, regime: str, received: str, **extra: object) -> Path:
+    path = tmp_path / f"{regime}.json"
+    data = {
+        "reference": "IC-315773-L9G6", "regime": regime, "received": received,
+        "requester": {"name": "Ann", "email": "ann@example.org"}, "subject": "Spending",
+        "text": "All spending on consultants.", **extra,
+    }  # fmt: skip
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_foia_fees_notice_gives_the_last_day_to_pay(config: Path, case_file: Path) -> None:
+    # FOIA s9(2): three months beginning with the day of the notice, Fri 12 July 2024, end
+    # Fri 11 October 2024.
+    done = foibot(config, "--case", str(case_file), "--letter", "fees-notice",
+                  "--amount", "£12.40", "--breakdown", "124 pages at 10p.")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "a fee of £12.40 applies (section 9 of FOIA)" in done.stdout
+    assert "by Friday 11 October 2024, the law says" in done.stdout
+    assert "(section 9(2) of FOIA)" in done.stdout
+
+
+def test_an_eir_advance_payment_notice_from_the_case_file(config: Path, tmp_path: Path) -> None:
+    # EIR reg 8(5): 60 working days after Mon 9 Feb 2026. Feb 10-13, 16-20, 23-27 (14); Mar 2-6,
+    # 9-13 (24), 16 (25), St Patrick's Day out, 18-20 (28), 23-27 (33), 30-31 (35); Apr 1-2
+    # (37), Good Friday and Easter Monday out, 7-10 (41), 13-17 (46), 20-24 (51), 27-30 (55);
+    # May 1 (56), Mon 4 May out, 5-8 (60): Fri 8 May 2026.
+    path = _case(tmp_path, "eir", "2026-02-02", response_date="2026-02-09",
+                 letter="fees-notice", amount="£80.00", breakdown="Four hours at £20.",
+                 schedule="https://example.org/charges")  # fmt: skip
+    done = foibot(config, "--case", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "The charge is £80.00" in done.stdout
+    assert "by Friday 8 May 2026, 60 working days after this notice" in done.stdout
+    assert "schedule of charges (https://example.org/charges)" in done.stdout
+
+
+def test_a_public_interest_extension_estimates_from_the_engine(
+    config: Path, case_file: Path
+) -> None:
+    # FOI received Thu 27 June 2024: WD1 Fri 28; WD2-6 1-5 Jul; WD7-10 8-11 Jul (Fri 12 Jul is
+    # the Battle of the Boyne, NI); WD11-15 15-19; WD16-20 22-26 Jul. s10(3) +10 on Fri 12 Jul:
+    # WD21-25 29 Jul-2 Aug; Mon 5 Aug is Scotland's summer bank holiday; WD26-29 Tue 6-Fri 9
+    # Aug; WD30 Mon 12 August 2024.
+    done = foibot(config, "--case", str(case_file), "--letter", "pit-extension",
+                  "--exemption", "s43(2)", "--reason", "s43(2)=The prices in the contract.",
+                  "--extend", "10")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "We are considering section 43(2) of FOIA (Commercial interests)." in done.stdout
+    assert "The prices in the contract." in done.stdout
+    assert "give you our decision by Monday 12 August 2024" in done.stdout
+    absolute = foibot(config, "--case", str(case_file), "--letter", "pit-extension",
+                      "--exemption", "s40(2)", "--reason", "s40(2)=Staff names.")  # fmt: skip
+    assert absolute.returncode == 2
+    assert "s40(2): absolute, so no public interest extension (FOIA s10(3))" in absolute.stderr
+
+
+def test_extension_notices_take_the_case_files_clock_events(config: Path, tmp_path: Path) -> None:
+    # EIR Mon 2 Feb 2026, clarified Fri 13 Feb: reg 7(1) 40 working days from 13 Feb. Feb 16-20,
+    # 23-27 (10); Mar 2-6, 9-13 (20), 16 (21), St Patrick's Day out, 18-20 (24), 23-27 (29),
+    # 30-31 and Apr 1-2 (33), Good Friday and Easter Monday out, 7-10 (37), 13-15: Wed 15 April.
+    events = ["clarification_requested:2026-02-04", "clarification_received:2026-02-13"]
+    path = _case(tmp_path, "eir", "2026-02-02", response_date="2026-02-20", events=events)
+    done = foibot(config, "--case", str(path), "--letter", "eir-extension",
+                  "--explanation", "Twenty years of readings from forty sites.")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "We will respond by Wednesday 15 April 2026 at the latest." in done.stdout
+    bad = _case(tmp_path, "eir", "2026-02-02", events=["bogus:2026-02-04"])
+    refused = foibot(config, "--case", str(bad), "--letter", "eir-extension")
+    assert refused.returncode == 2 and "bogus" in refused.stderr
+
+
+def test_sar_extension_and_clarification_request(config: Path, tmp_path: Path) -> None:
+    # UK GDPR Art 12(3): Thu 27 June 2024 + 1 + 2 months = Fri 27 September 2024.
+    path = _case(tmp_path, "sar", "2024-06-27", response_date="2024-07-12")
+    done = foibot(config, "--case", str(path), "--letter", "sar-extension",
+                  "--explanation", "Your records are spread over six systems.")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "We will respond by Friday 27 September 2024 at the latest." in done.stdout
+    asked = foibot(config, "--case", str(path), "--letter", "clarification-request",
+                   "--questions", "Which years do you mean?",
+                   "--advice", "Say 2020-2023.")  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    assert "Which years do you mean?" in asked.stdout and "Say 2020-2023." in asked.stdout
+    assert "(Article 12 of the UK GDPR)" in asked.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--letter", "nonsense"], "--letter: 'nonsense' is not one of"),
+        (["--letter", "eir-extension"], "there is no eir-extension letter under"),
+        (["--letter", "fees-notice"], "missing the fee (FOIA s9(1)); how the fee was worked"),
+        (["--letter", "clarification-request"], "missing what we need the requester"),
+        (["--letter", "pit-extension", "--exemption", "s43(2)", "--reason", "s43(2)=x",
+          "--extend", "0"], "--extend: '0' is not a positive number"),
+        (["--letter", "pit-extension", "--exemption", "s43(2)", "--reason", "s43(2)=x",
+          "--extend", "25"], "more than 20"),
+    ],
+)  # fmt: skip
+def test_other_letters_refuse_with_one_line(
+    config: Path, case_file: Path, args: list[str], named: str
+) -> None:
+    done = foibot(config, "--case", str(case_file), *args)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], done.stderr
