@@ -266,7 +266,7 @@ class _Phrase:
     shown: str  # as configured, for evidence
     words: tuple[str, ...]  # distinct words, phrase order
     offsets: dict[str, int]  # where each word first comes in the phrase
-    content: frozenset[str]  # the words that must all be present (not stopwords)
+    content: tuple[str, ...]  # the words that must all be present (not stopwords), in order
     needed: int  # distinct content words that must be present before it is scored
     radius: int  # how far (in words) from the anchor its other words may be
     weight: float
@@ -300,7 +300,7 @@ class _Compiled:
                     shown=rule.phrase,
                     words=distinct,
                     offsets={w: words.index(w) for w in distinct},
-                    content=frozenset(content),
+                    content=tuple(content),
                     needed=len(content),
                     radius=len(words) + 3,
                     weight=rule.weight,
@@ -476,6 +476,8 @@ def _match_phrase(
 ) -> _Match | None:
     positions = segment.positions
     present = [w for w in phrase.words if w in positions]
+    # The rarest word anchors the match (the first of equally rare ones, so the same text
+    # always gives the same match, whatever the process's hash seed).
     anchor_word = min(phrase.content, key=lambda w: len(positions[w]))
     best_score, best_span = 0.0, (0, 0)
     for anchor in positions[anchor_word][:50]:

@@ -6,6 +6,11 @@ fail if the rule were broken; validity flags, triage and the JSON shape are pinn
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from config.rules import KNOWN_LABELS, PHRASE_FLAGS, load_rules, rules_from_text
@@ -22,6 +27,8 @@ from intake.classifier import (
     split_reply,
     words_of,
 )
+
+ROOT = Path(__file__).absolute().parents[2]
 
 EXAMPLES: list[tuple[Label, str, str]] = [
     # New requests for information (FOIA)
@@ -684,6 +691,31 @@ def test_to_json() -> None:
     assert isinstance(data["flags"], list)
     scores = [e.weight * (e.score - 50) / 50 for e in decision.evidence]
     assert scores == sorted(scores, reverse=True)  # strongest first
+
+
+def test_every_process_gives_the_same_decision() -> None:
+    # Python salts string hashes per process: nothing may depend on the order of a set.
+    # Three words of the phrase are equally rare in the text: which one anchors the match must
+    # not depend on the hash seed.
+    script = (
+        "import json; from config.rules import rules_from_text; "
+        "from intake.classifier import Incoming, classify; "
+        'r = rules_from_text(\'[[phrases]]\\nlabel = "sar"\\nweight = 3.5\\n'
+        'phrases = ["my occupational health records"]\\n\'); '
+        "t = 'A copy of my occupational health file and my disciplinary records.'; "
+        "print(json.dumps(classify(Incoming('', t), r).to_json()))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+        for seed in range(1, 9)
+    }
+    assert len(outputs) == 1, outputs
 
 
 def test_classification_is_deterministic_and_rules_are_shared() -> None:
