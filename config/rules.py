@@ -59,6 +59,7 @@ class Thresholds:
     min_phrase_score: float
     eir_topic_score: float
     min_evidence: float
+    sar_evidence: float
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class TextRules:
     not_conditional_before: tuple[str, ...]
     negation_words: tuple[str, ...]
     existing_request_words: tuple[str, ...]
+    topic_words: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ _SCALARS: dict[str, dict[str, tuple[str, float, float]]] = {
         "min_phrase_score": (_NUMBER, 0.0, 100.0),
         "eir_topic_score": (_NUMBER, 0.0, 1000.0),
         "min_evidence": (_NUMBER, 0.0, 1000.0),
+        "sar_evidence": (_NUMBER, 0.0, 1000.0),
     },
     "scoring": {
         "subject_weight": (_NUMBER, 0.0, 10.0),
@@ -134,6 +137,7 @@ _SCALARS: dict[str, dict[str, tuple[str, float, float]]] = {
         "not_conditional_before": (_WORDS, 0, 0),
         "negation_words": (_WORDS, 0, 0),
         "existing_request_words": (_WORDS, 0, 0),
+        "topic_words": (_WORDS, 0, 0),
     },
     "validity": {
         "min_description_words": (_INTEGER, 0, 1000),
@@ -266,6 +270,7 @@ def _build(layers: Sequence[tuple[Mapping[str, Any], str]]) -> Rules:
             min_phrase_score=float(t["min_phrase_score"]),
             eir_topic_score=float(t["eir_topic_score"]),
             min_evidence=float(t["min_evidence"]),
+            sar_evidence=float(t["sar_evidence"]),
         ),
         scoring=Scoring(
             subject_weight=float(s["subject_weight"]),
@@ -286,6 +291,7 @@ def _build(layers: Sequence[tuple[Mapping[str, Any], str]]) -> Rules:
             not_conditional_before=words("text", "not_conditional_before"),
             negation_words=words("text", "negation_words"),
             existing_request_words=words("text", "existing_request_words"),
+            topic_words=words("text", "topic_words"),
         ),
         validity=Validity(
             min_description_words=int(scalars["validity"]["min_description_words"]),

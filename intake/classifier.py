@@ -3,8 +3,8 @@
 Pure: text in, decision out. The phrases, weights and thresholds come from `config.rules`
 (the shipped `classifier.toml`, which an authority can extend). rapidfuzz does the fuzzy
 comparison: a word of the text stands for a phrase word it is one slip from
-(`process.extractOne` with the OSA distance: typos, swapped letters) or that it extends by an
-ending (inflections); a phrase whose words all turn up close together in one sentence is then
+(`process.extractOne` with the OSA distance: typos, swapped letters) or that shares its stem
+(inflections); a phrase whose words all turn up close together in one sentence is then
 scored against those words with `fuzz.ratio` in order and `fuzz.token_sort_ratio` in any
 order. That score is what staff see on the card: "sar: 'all the information you hold about
 me' (96)". Only phrases sharing a word with the message are scored, and each word is looked
@@ -15,7 +15,10 @@ How the decision is made, the way an information-rights officer reads a message:
 2. Intent first: a new request for information, a subject access request, an internal review,
    a complaint, something about an existing request (clarification), or none of these (other).
    Each intent's evidence is summed with diminishing returns; "other" starts with a baseline,
-   so a message must show some sign of being anything else.
+   so a message must show some sign of being anything else. A phrase that names a topic asked
+   about ("how many complaints") rather than the message's own kind counts for little, and a
+   request that asks for the sender's own data is a subject access request whatever request
+   wording it uses.
 3. Regime second: a new request about the environment is EIR whether or not it says so.
 4. Validity (FOIA s8): a new request without a real name or without a description of the
    information is flagged for advice and assistance (s16), never refused here.
@@ -26,9 +29,11 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from itertools import chain
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -246,11 +251,24 @@ def words_of(text: str) -> list[str]:
 #   in a word of six letters or more, two in one of twelve or more, and the same first letter
 #   (slips there are rare, and it keeps "later"/"water" and "omission"/"emission" apart);
 # - an inflection: the phrase word plus an ending of up to three letters ("complained",
-#   "reviews", "requesting").
-# Shorter words must be spelt exactly: too many short words are one letter apart.
+#   "reviews", "requesting");
+# - another inflection of the same stem: both words lose one of _SUFFIXES and leave the same
+#   stem of four letters or more ("charge" for "charging", "recycled" for "recycling").
+# Shorter words must be spelt exactly: too many short words are one letter apart. Words in the
+# rules' exact_words are never matched any of these ways.
 _TYPO_MIN_LENGTH = 6
 _ENDING_MAX = 3
 _STEM_MIN = 4
+_SUFFIXES = ("ing", "ed", "es", "s", "e")
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _STEM_MIN:
+            return word[: -len(suffix)]
+    return word
+
+
 _WORD_CACHE_LIMIT = 200_000
 
 
@@ -315,18 +333,25 @@ class _Compiled:
                     self.by_word.setdefault(word, []).append(index)
         self.vocab = frozenset(vocab)
         self.exact = frozenset(rules.text.exact_words)
+        self.by_stem: dict[str, tuple[str, ...]] = {}
+        for word in sorted(vocab - self.exact):
+            stem = _stem(word)
+            if stem != word:
+                self.by_stem[stem] = (*self.by_stem.get(stem, ()), word)
         self.conditionals = frozenset(rules.text.conditional_words)
         self.polite = frozenset(rules.text.not_conditional_after)
         self.follow_up = frozenset(rules.text.not_conditional_before)
         self.negations = frozenset(rules.text.negation_words)
         self.existing = frozenset(rules.text.existing_request_words)
+        self.topics = frozenset(rules.text.topic_words)
         by_initial: dict[str, list[str]] = {}
         for word in sorted(vocab):
             if len(word) >= _TYPO_MIN_LENGTH - _slips_allowed(_TYPO_MIN_LENGTH):
                 by_initial.setdefault(word[0], []).append(word)
         self.by_initial = by_initial
-        # Phrase words stand for themselves; other words are looked up once, then remembered.
-        self.cache: dict[str, str | None] = {w: w for w in self.vocab}
+        # Words are looked up once, then remembered (phrase words first: they are the commonest).
+        self.cache: dict[str, tuple[str, ...]] = {}
+        self._seed_cache()
         self.valedictions = tuple(sorted(rules.validity.valedictions, key=len, reverse=True))
         self.generic = frozenset(rules.validity.generic_words) | stop
         self.titles = frozenset(rules.validity.titles)
@@ -352,17 +377,39 @@ class _Compiled:
         )
         return None if best is None else best[0]
 
-    def canonical(self, word: str) -> str | None:
-        """The phrase word this text word stands for, if any (memoised: words repeat a lot)."""
+    def _seed_cache(self) -> None:
+        self.cache = {}
+        for word in self.vocab:
+            self.canonical(word)
+
+    def canonical(self, word: str) -> tuple[str, ...]:
+        """The phrase words this text word stands for (memoised: words repeat a lot).
+
+        A phrase word stands for itself, and also for the phrase word it inflects: "years" is
+        a phrase word ("last three years") and also stands for "year" ("financial year").
+        """
         try:
             return self.cache[word]
         except KeyError:
             pass
-        found: str | None = None
-        if word not in self.exact and not word.isdigit():
-            found = self._inflected(word) or self._mistyped(word)
+        found: tuple[str, ...] = ()
+        if word in self.exact or word.isdigit():
+            found = (word,) if word in self.vocab else ()
+        else:
+            inflected = self._inflected(word)
+            same_stem = self.by_stem.get(_stem(word), ())
+            found = tuple(
+                dict.fromkeys(
+                    w
+                    for w in (word if word in self.vocab else None, inflected, *same_stem)
+                    if w is not None
+                )
+            )
+            if not found:
+                near = self._mistyped(word)
+                found = () if near is None else (near,)
         if len(self.cache) >= _WORD_CACHE_LIMIT:
-            self.cache = {w: w for w in self.vocab}
+            self._seed_cache()
         self.cache[word] = found
         return found
 
@@ -386,8 +433,13 @@ class _Match:
     segment: int
     first: int  # token span, for overlap checks
     last: int
-    matched: str
+    source: _Segment  # where the match is, to quote the sender's words
     weight: float
+
+    @property
+    def matched(self) -> str:
+        # Worked out only for the evidence shown: most matches are overlapped or outweighed.
+        return self.source.shown(self.first, self.last)
 
     @property
     def value(self) -> float:
@@ -417,7 +469,7 @@ class _Segment:
         self.positions: dict[str, list[int]] = {}
         words, sentence, origin = self.words, self.sentence, self.origin
         positions = self.positions
-        canonical = compiled.canonical
+        canonical, known = compiled.canonical, compiled.cache
         start = 0
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         ends.append(len(text))
@@ -425,15 +477,27 @@ class _Segment:
             self.bounds.append((start, end))
             plain = text[start:end].lower().translate(_APOSTROPHES)
             start = end
-            for token, word in enumerate(_PLAIN_WORD.findall(plain)):
-                parts = _CONTRACTIONS.get(word, (word,))
-                for part in parts:
-                    canon = canonical(part)
-                    if canon is not None:
-                        positions.setdefault(canon, []).append(len(words))
-                    words.append(part)
-                    sentence.append(number)
-                    origin.append(token)
+            tokens = _PLAIN_WORD.findall(plain)
+            first = len(words)
+            if _CONTRACTIONS.keys().isdisjoint(tokens):
+                words.extend(tokens)
+                origin.extend(range(len(tokens)))
+            else:
+                for token, word in enumerate(tokens):
+                    parts = _CONTRACTIONS.get(word, (word,))
+                    words.extend(parts)
+                    origin.extend([token] * len(parts))
+            sentence.extend([number] * (len(words) - first))
+            for at in range(first, len(words)):
+                word = words[at]
+                canons = known.get(word)
+                if canons is None:
+                    canons = canonical(word)
+                for canon in canons:
+                    if canon in positions:
+                        positions[canon].append(at)
+                    else:
+                        positions[canon] = [at]
 
     def _span(self, index: int) -> tuple[int, int]:
         start, end = self.bounds[self.sentence[index]]
@@ -508,7 +572,7 @@ def _match_phrase(
     if not best_score:
         return None
     first, last = best_span
-    return _Match(phrase, best_score, number, first, last, segment.shown(first, last), weight)
+    return _Match(phrase, best_score, number, first, last, segment, weight)
 
 
 def _find_matches(segments: Sequence[tuple[_Segment, float]], compiled: _Compiled) -> list[_Match]:
@@ -516,11 +580,11 @@ def _find_matches(segments: Sequence[tuple[_Segment, float]], compiled: _Compile
     matches: list[_Match] = []
     for number, (segment, weight) in enumerate(segments):
         positions = segment.positions
-        counts: dict[int, int] = {}
-        for word in positions:
-            for index in compiled.by_word.get(word, ()):
-                counts[index] = counts.get(index, 0) + 1
-            for index in compiled.single.get(word, ()):
+        by_word, single = compiled.by_word, compiled.single
+        # How many of each phrase's words the text has (counted in C: this is the hot loop).
+        counts = Counter(chain.from_iterable(by_word[w] for w in positions if w in by_word))
+        for word in [w for w in positions if w in single]:
+            for index in single[word]:
                 phrase = compiled.phrases[index]
                 # One word: score the best-spelt occurrence against the phrase word.
                 found = max(
@@ -541,7 +605,7 @@ def _find_matches(segments: Sequence[tuple[_Segment, float]], compiled: _Compile
                             number,
                             at,
                             at,
-                            segment.shown(at, at),
+                            segment,
                             phrase.weight * weight,
                         )
                     )
@@ -555,19 +619,30 @@ def _find_matches(segments: Sequence[tuple[_Segment, float]], compiled: _Compile
     hedge = compiled.rules.scoring.hedge_weight
     # "my FOI request" and "I made a request for information" name a request already made:
     # neither they nor a phrase inside them ("information request") say this is a new one.
-    existing = [
+    not_new = [
         (m.segment, m.first, m.last)
         for m in matches
         if _is_new_request(m) and _names_existing(segments[m.segment][0], m.first, compiled)
+    ]
+    # Nor does request wording inside a subject access phrase: "all the information [you
+    # hold] about me" asks for the sender's own data, whatever "all the information" says alone.
+    not_new += [
+        (m.segment, m.first, m.last)
+        for m in matches
+        if m.phrase.label is Label.SAR and m.phrase.role is PhraseRole.INTENT
     ]
     kept: list[_Match] = []
     for m in matches:
         segment = segments[m.segment][0]
         if _is_new_request(m) and any(
-            n == m.segment and first <= m.first and m.last <= last for n, first, last in existing
+            n == m.segment and first <= m.first and m.last <= last for n, first, last in not_new
         ):
             continue
-        if _conditional(segment, m.first, compiled) or _negated(segment, m, compiled):
+        if (
+            _conditional(segment, m.first, compiled)
+            or _negated(segment, m, compiled)
+            or (_names_a_kind(m) and _about_a_topic(segment, m, compiled))
+        ):
             m = replace(m, weight=m.weight * hedge)
         kept.append(m)
     return kept
@@ -591,6 +666,12 @@ def _is_new_request(match: _Match) -> bool:
     return match.phrase.label in (Label.FOI, Label.EIR) and match.phrase.role is PhraseRole.INTENT
 
 
+def _names_a_kind(match: _Match) -> bool:
+    """Whether the match says what kind of message this is other than a new request (a subject
+    access request, a review, a complaint...), which a topic word can turn into a subject."""
+    return match.phrase.role is PhraseRole.INTENT and not _is_new_request(match)
+
+
 def _negated(segment: _Segment, match: _Match, compiled: _Compiled) -> bool:
     """Whether a negation word stands just before a phrase that is not itself negative."""
     if any(w in compiled.negations for w in match.phrase.words):
@@ -600,6 +681,16 @@ def _negated(segment: _Segment, match: _Match, compiled: _Compiled) -> bool:
         if segment.sentence[i] == home and segment.words[i] in compiled.negations:
             return True
     return False
+
+
+def _about_a_topic(segment: _Segment, match: _Match, compiled: _Compiled) -> bool:
+    """Whether a topic word ("number", "many", "policy"...) stands up to three words before the
+    phrase: "the number of complaints" is something asked about, not a complaint."""
+    home = segment.sentence[match.first]
+    return any(
+        segment.sentence[i] == home and segment.words[i] in compiled.topics
+        for i in range(max(0, match.first - 3), match.first)
+    )
 
 
 def _conditional(segment: _Segment, first: int, compiled: _Compiled) -> bool:
@@ -660,15 +751,8 @@ def _signed_name(text: str, compiled: _Compiled) -> str:
     return ""
 
 
-def _description_words(text: str, exclude: set[str], compiled: _Compiled) -> int:
-    generic = compiled.generic
-    return len(
-        {
-            w
-            for w in words_of(text)
-            if len(w) > 2 and w not in generic and w not in exclude and not w.isdigit()
-        }
-    )
+def _description_words(words: set[str], exclude: set[str], compiled: _Compiled) -> int:
+    return sum(1 for w in words - compiled.generic - exclude if len(w) > 2 and not w.isdigit())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -732,7 +816,8 @@ def classify(message: Incoming, rules: Rules | None = None) -> Classification:
     if confidence < rules.thresholds.triage_confidence:
         flags.append(Flag.NEEDS_TRIAGE)
     if label in (Label.FOI, Label.EIR):
-        flags.extend(_validity_flags(message, subject, body, label, compiled))
+        words = {*segments[0][0].words, *segments[1][0].words}
+        flags.extend(_validity_flags(message, words, body, label, compiled))
     for m in matches:
         if m.phrase.flag is not None and m.phrase.flag not in flags:
             flags.append(m.phrase.flag)
@@ -779,6 +864,10 @@ def _decide(
             )
         )
     scores = {label: _combine(v, rules.scoring.decay) for label, v in intent_values.items()}
+    if scores[Label.SAR] >= rules.thresholds.sar_evidence:
+        # "Please send me a copy of my data": the request's wording asks for the sender's own
+        # data, so it counts for a subject access request as much as for an FOI one.
+        scores[Label.SAR] += scores[Label.FOI]
     # "other" needs no evidence: anything else must show more than this to win.
     scores[Label.OTHER] += rules.thresholds.min_evidence
     # Ties go to "other": a person should look rather than foibot guess.
@@ -801,7 +890,7 @@ def _decide(
 
 
 def _validity_flags(
-    message: Incoming, subject: str, body: str, label: Label, compiled: _Compiled
+    message: Incoming, words: set[str], body: str, label: Label, compiled: _Compiled
 ) -> list[Flag]:
     """FOIA s8: a real name and a description of the information (EIR: a description)."""
     flags: list[Flag] = []
@@ -812,7 +901,7 @@ def _validity_flags(
     ):
         flags.append(Flag.NO_REAL_NAME)
     names = set(words_of(message.sender_name)) | set(words_of(signed))
-    described = _description_words(f"{subject}\n{body}", names, compiled)
+    described = _description_words(words, names, compiled)
     if described < compiled.rules.validity.min_description_words:
         flags.append(Flag.NO_DESCRIPTION)
     return flags

@@ -140,6 +140,8 @@ def test_triage_confidence_from_settings_overrides_the_file() -> None:
         ("[thresholds]\ntriage_confidence = 2\n", "triage_confidence must be between 0 and 1"),
         ("[text]\nmax_chars = 10.5\n", "max_chars must be a whole number"),
         ("[text]\nstopwords = ['a', 3]\n", "stopwords must be a list of non-empty strings"),
+        ("[text]\ntopic_words = 'many'\n", "topic_words must be a list of non-empty strings"),
+        ("[thresholds]\nsar_evidence = -1\n", "sar_evidence must be between 0 and 1000"),
         ("[scoring]\nlist_min_items = true\n", "list_min_items must be a whole number"),
         (
             "[[phrases]]\nlabel = 'spam'\nweight = 1\nphrases = ['x']\n",

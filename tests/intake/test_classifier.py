@@ -385,6 +385,31 @@ def test_reordered_words_count_less_than_the_phrase_in_order() -> None:
     assert all(e.phrase != "red bus" for e in apart.evidence)
 
 
+def test_inflections_of_one_stem_match_each_other() -> None:
+    rules = rules_from_text(
+        '[[phrases]]\nlabel = "other"\nweight = 1.0\nphrases = ["charging points"]\n'
+        '[[phrases]]\nlabel = "other"\nweight = 1.0\nphrases = ["last years", "year end"]\n'
+    )
+    # The text word is shorter than the phrase word, or has another ending.
+    charge = classify(Incoming("", "Where are the charge points?"), rules)
+    assert _evidence(charge, "charging points").matched == "charge points"
+    charged = classify(Incoming("", "Which charged points work?"), rules)
+    assert _evidence(charged, "charging points").matched == "charged points"
+    # A phrase word ("years") still stands for its own stem in another phrase ("year end").
+    both = classify(Incoming("", "In the last years, at each years end."), rules)
+    assert _evidence(both, "year end").matched == "years end"
+    assert _evidence(both, "last years").score == 100
+
+
+def test_exact_words_match_only_as_spelt() -> None:
+    # "reports" (a request for documents) is an exact word: "reported" is not it.
+    decision = classify(Incoming("", "I reported it."))
+    assert all(e.phrase != "reports" for e in decision.evidence)
+    stems = rules_from_text('[text]\nexact_words = ["parking"]\n')
+    parks = classify(Incoming("", "Parking charges in the town"), stems)
+    assert all(e.phrase != "parks" for e in parks.evidence)
+
+
 def test_contractions_are_spelt_out() -> None:
     assert words_of("I'm sure we haven't") == ["i", "am", "sure", "we", "have", "not"]
     decision = classify(Incoming("", "I haven't received a response to my request yet."))
@@ -475,6 +500,37 @@ def test_statistics_about_a_topic_are_not_that_kind_of_message() -> None:
         "internal reviews requested in 2024\n3. the number of subject access requests\nDan Poe"
     )
     assert classify(Incoming("Statistics", text)).label is Label.FOI
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How many subject access requests did the council receive in 2024?",
+        "Please send me your policy on handling subject access requests.",
+        "Please provide the number of formal complaints made about the planning service.",
+        "Please send me the figures for internal reviews carried out last year.",
+    ],
+)
+def test_a_kind_of_message_named_as_a_topic_is_a_new_request(text: str) -> None:
+    decision = classify(Incoming("", f"{text}\nAl Roe"))
+    assert decision.label is Label.FOI, [str(e) for e in decision.evidence]
+    topics = [e for e in decision.evidence if e.label is not Label.FOI]
+    assert topics and all(e.weight < 2 for e in topics)  # hedged
+
+
+def test_a_request_for_the_senders_own_data_is_a_subject_access_request() -> None:
+    # Request wording ("please send me", "a copy of") serves a subject access request too.
+    mine = classify(Incoming("", "Please send me a copy of my data and my records.\nAl Roe"))
+    assert mine.label is Label.SAR
+    # One weak sign in passing ("for my records") doesn't make an FOI request a SAR.
+    passing = classify(
+        Incoming("", "For my records, please send me the library budget for 2024.\nAl Roe")
+    )
+    assert passing.label is Label.FOI
+    # The threshold comes from the rules.
+    strict = rules_from_text("[thresholds]\nsar_evidence = 100\n")
+    plain = classify(Incoming("", "Please send me a copy of my data."), strict)
+    assert plain.label is Label.FOI
 
 
 def test_environmental_complaint_is_a_complaint_not_eir() -> None:
