@@ -50,8 +50,11 @@ REPEAT_THRESHOLD = 85.0  # FOIA s14(2): "identical or substantially similar"
 ROUND_ROBIN_THRESHOLD = 90.0  # the same template, with another greeting and name
 
 # Texts are compared on their opening, where a request says what it wants: long pasted
-# material must not make one comparison cost as much as thousands.
-_COMPARE_CHARS = 3000
+# material must not make one comparison cost as much as thousands. Both sides must be cut
+# alike, and the recent requests callers hold are cut short (intake.history and Slack intake
+# keep 1,500 characters of each, greeting included): a new message compared in full against
+# a stored opening would never look the same as it, however long a template they share.
+_COMPARE_CHARS = 1200
 # With fewer words than this there is too little to call two requests the same.
 _MIN_WORDS = 6
 
@@ -277,7 +280,7 @@ def find_quoted_case(text: str, earlier: Sequence[PriorRequest]) -> str | None:
         return None
     own, quoted = split_reply(text)
     scored: list[tuple[str, float]] = []
-    pasted = _flat(quoted.replace(">", " "))[: _COMPARE_CHARS * 2]
+    pasted = _flat(quoted.replace(">", " "))[: _COMPARE_CHARS * 4]
     if len(pasted) >= 30:
         # partial_ratio aligns the shorter text inside the longer: the earlier request inside
         # a quote that also holds our reply, or a quoted excerpt inside the earlier request.

@@ -181,6 +181,24 @@ def test_nothing_to_compare_is_no_round_robin() -> None:
     assert find_round_robins(TEMPLATE, []) == []
 
 
+def test_a_long_template_is_found_against_the_opening_intake_keeps() -> None:
+    # intake.history keeps the first 1,500 characters of each request; a new message arrives
+    # whole. A long campaign template must still match its stored opening.
+    points = [
+        f"{n}. The number of {thing} in each ward for each year since 2015, with the cost."
+        for n, thing in enumerate(
+            ["street lights", "gritting bins", "bus shelters", "public toilets", "benches"] * 6,
+            start=1,
+        )
+    ]
+    template = "I request the following information:\n" + "\n".join(points)
+    assert len(template) > 2000
+    stored = f"Dear Anytown Council,\n\n{template}\n\nRegards,\nAmy Lee"[:1500]
+    text = f"Dear Sir or Madam,\n\n{template}\n\nYours faithfully,\nCal Ng"
+    robins = find_round_robins(text, [_prior("IC-7", stored, "a@x.org")])
+    assert [r.reference for r in robins] == ["IC-7"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Reviews that quote the request they are about
 
