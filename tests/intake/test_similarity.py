@@ -199,6 +199,48 @@ def test_a_long_template_is_found_against_the_opening_intake_keeps() -> None:
     assert [r.reference for r in robins] == ["IC-7"]
 
 
+def _crowd(count: int) -> list[PriorRequest]:
+    """Unrelated requests, on other subjects, in other words."""
+    topics = ["library", "pothole", "parking", "school", "housing", "tree", "bin", "pool"]
+    kinds = ["budget", "complaints", "staff", "contracts", "repairs", "visits", "fines"]
+    return [
+        _prior(
+            f"IC-X{n}",
+            f"Please send me the {topics[n % 8]} {kinds[n % 7]} for {2000 + n % 25} and the "
+            f"names of the {kinds[(n + 3) % 7]} officers for ward {n}.",
+            f"x{n}@example.org",
+        )
+        for n in range(count)
+    ]
+
+
+def test_the_shortlist_loses_no_reworded_request() -> None:
+    # Every request is scored cheaply on its content words, and only those that come close
+    # are compared in full: a rewording with typos and inflections must still be found among
+    # thousands of others, with the score the full comparison gives.
+    others = [*_crowd(3000), _prior("IC-2", BUDGET)]
+    again = (
+        BUDGET_AGAIN.replace("library service", "libary sevrice")
+        .replace("each branch", "each brnach")
+        .replace("staff", "stafff")
+    )
+    repeats = find_repeats(again, others)
+    assert [r.reference for r in repeats] == ["IC-2"]
+    assert repeats[0].score == find_repeats(again, [_prior("IC-2", BUDGET)])[0].score
+
+
+def test_a_request_of_small_words_is_compared_in_full() -> None:
+    small = "Could you please have all of it that you have and any of it you had"
+    others = [*_crowd(50), _prior("IC-3", f"{small} now")]
+    assert [r.reference for r in find_repeats(small, others)] == ["IC-3"]
+
+
+def test_a_request_is_prepared_once() -> None:
+    prior = _prior("IC-2", BUDGET)
+    assert prior.prepared is prior.prepared
+    assert prior.prepared.size >= 6
+
+
 # ---------------------------------------------------------------------------------------------
 # Reviews that quote the request they are about
 
