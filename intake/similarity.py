@@ -166,11 +166,37 @@ def _subject_processor(choice: Hashable) -> str:
     return subject_key(str(choice))
 
 
+# Words a subject may hold without naming anything: "Freedom of Information request", "FOI",
+# "Subject access request". Many requesters give every request such a subject, so quoting it
+# says nothing about which case a message belongs to.
+_GENERIC_WORDS = (
+    "freedom of information foi foia foisa eir environmental regulations request requests act "
+    "2000 2002 2004 data protection subject access sar dsar gdpr uk internal review complaint "
+    "enquiry query question for the a an my new under re fw fwd"
+)
+_GENERIC_TITLE = frozenset(_GENERIC_WORDS.split())
+
+
+def _is_generic(key: str) -> bool:
+    return set(key.split()) <= _GENERIC_TITLE
+
+
+def _numbers(key: str) -> frozenset[str]:
+    """The words of a subject key with digits in them: "2023", "q3", "118"."""
+    return frozenset(w for w in key.split() if any(c.isdigit() for c in w))
+
+
 def match_quoted_subject(subject: str, candidates: Sequence[tuple[str, str]]) -> str | None:
-    """The one open case, of (reference, subject) pairs, whose subject this message quotes."""
+    """The one open case, of (reference, subject) pairs, whose subject this message quotes.
+
+    A subject of request wording only ("FOI request") names no case, and the numbers in a
+    subject must be the case's own: "Parking fines 2024" is a new request, not a reply about
+    "Parking fines 2023", however alike the two look to a fuzzy match.
+    """
     key = subject_key(subject)
-    if len(key) < 4 or not candidates:
+    if len(key) < 4 or not candidates or _is_generic(key):
         return None
+    numbers = _numbers(key)
     titles = [title for _, title in candidates]
     # Replies quote the subject verbatim, so comparing it as typed (whole, and without a
     # "Internal review of FOI request -" in front) shortlists the likely cases cheaply, and only
@@ -184,15 +210,23 @@ def match_quoted_subject(subject: str, candidates: Sequence[tuple[str, str]]) ->
             query, titles, scorer=fuzz.ratio, limit=5, score_cutoff=60
         )
     }
-    scored = [(candidates[i][0], fuzz.ratio(key, subject_key(titles[i]))) for i in shortlist]
+    scored = [(i, fuzz.ratio(key, subject_key(titles[i]))) for i in shortlist]
     if not any(score >= SUBJECT_CUTOFF for _, score in scored):
         scored = [
-            (candidates[index][0], score)
+            (index, score)
             for _, score, index in process.extract(
                 subject, titles, scorer=fuzz.ratio, processor=_subject_processor, limit=5
             )
         ]
-    return _clear_winner(scored, SUBJECT_CUTOFF, SUBJECT_MARGIN)
+    return _clear_winner(
+        [
+            (candidates[i][0], score)
+            for i, score in scored
+            if _numbers(subject_key(titles[i])) == numbers
+        ],
+        SUBJECT_CUTOFF,
+        SUBJECT_MARGIN,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,12 +378,13 @@ def _flat(text: str) -> str:
     return " ".join(str(utils.default_process(text)).split())
 
 
-def find_quoted_case(text: str, earlier: Sequence[PriorRequest]) -> str | None:
+def find_quoted_case(text: str, earlier: Sequence[PriorRequest], subject: str = "") -> str | None:
     """The earlier request this message (a review request, say) quotes, if one is clear.
 
-    Two kinds of quoting count: the earlier request's text pasted in ("> " lines, or the
-    message under "On ... wrote:"), and its title in quotation marks, as request sites write
-    it ("my FOI request 'Library closures'").
+    Three kinds of quoting count: the earlier request's text pasted in ("> " lines, or the
+    message under "On ... wrote:"); its title in quotation marks, as request sites write it
+    ("my FOI request 'Library closures'"); and its title in this message's `subject`, as they
+    also write it ("Internal review of Freedom of Information request - Library closures").
     """
     if not earlier:
         return None
@@ -369,11 +404,14 @@ def find_quoted_case(text: str, earlier: Sequence[PriorRequest]) -> str | None:
         ):
             scored.append((earlier[index].reference, score))
     titles = [r.subject for r in earlier]
-    for m in _QUOTED_TITLE.finditer(own):
-        if len(subject_key(m.group(1)).split()) < 2:
+    quoted_titles = [m.group(1) for m in _QUOTED_TITLE.finditer(own)]
+    if subject and not _is_generic(subject_key(subject)):
+        quoted_titles.append(subject)
+    for title in quoted_titles:
+        if len(subject_key(title).split()) < 2:
             continue
         for _, score, index in process.extract(
-            m.group(1),
+            title,
             titles,
             scorer=fuzz.ratio,
             processor=_subject_processor,

@@ -102,6 +102,21 @@ def test_an_unclear_subject_is_none() -> None:
     assert match_quoted_subject("Re: Library closures", twins) is None
 
 
+def test_a_subject_of_request_wording_names_no_case() -> None:
+    # Many requesters give every request the same subject: a new one must open a new case.
+    generic = [("IC-1", "Freedom of Information request"), ("IC-2", "FOI Request")]
+    for subject in ("Freedom of Information request", "Re: FOI request", "FOI Act 2000 request"):
+        assert match_quoted_subject(subject, generic[:1]) is None
+        assert match_quoted_subject(subject, generic[1:]) is None
+
+
+def test_the_numbers_in_a_subject_must_be_the_cases_own() -> None:
+    cases = [("IC-1", "Parking fines 2023"), ("IC-2", "Library closures")]
+    assert match_quoted_subject("Parking fines 2024", cases) is None  # a new request
+    assert match_quoted_subject("Re: Parking fines 2023", cases) == "IC-1"
+    assert match_quoted_subject("Re: Parking fnes 2023", cases) == "IC-1"  # typos still match
+
+
 # ---------------------------------------------------------------------------------------------
 # Repeats and round robins
 
@@ -271,6 +286,19 @@ def test_a_review_quoting_the_request_text_is_linked() -> None:
         "> Please send me a map of the roads gritted in winter 2023 and the cost of the salt used."
     )
     assert find_quoted_case(below, earlier) == "IC-2"
+
+
+def test_a_review_whose_subject_names_the_request_is_linked() -> None:
+    # Request sites put the title in the review's subject, not in quotes in the body.
+    earlier = [
+        PriorRequest("IC-1", "jo@example.org", "Library closures", BUDGET),
+        PriorRequest("IC-2", "jo@example.org", "Gritting routes", GRITTING),
+    ]
+    text = "I am writing to request an internal review of your handling of my request."
+    subject = "Internal review of Freedom of Information request - Gritting routes"
+    assert find_quoted_case(text, earlier) is None
+    assert find_quoted_case(text, earlier, subject) == "IC-2"
+    assert find_quoted_case(text, earlier, "Internal review of FOI request") is None
 
 
 def test_no_quote_or_two_candidates_is_none() -> None:
