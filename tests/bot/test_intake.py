@@ -512,3 +512,141 @@ async def test_processor_sweeps_for_unannounced_mail(
 def _cases_in(db: Database) -> list[Case]:
     with Session(db.engine) as session:
         return list(session.exec(select(Case)).all())
+
+
+# ---------------------------------------------------------------------------------------------
+# Reply matching, repeats, round robins and reviews through the whole pipeline
+
+
+def _processed(service: Service, count: int) -> bool:
+    rows = inbound(service)
+    return len(rows) == count and all(m.state != InboundState.RECEIVED for m in rows)
+
+
+async def test_a_reply_quoting_the_subject_attaches_to_the_senders_case(
+    running: Service, relay: CaptureRelay
+) -> None:
+    await send(running, request())
+    await wait_for(lambda: len(relay.messages) == 1)
+    # No thread headers and no reference: only the sender and the subject they quote.
+    reply = request(
+        subject="RE: FOI request: parking fines",
+        body="Sorry, I meant Station Road East, not Station Road.",
+        message_id="<quoted@example.org>",
+    )
+    await send(running, reply)
+    await wait_for(lambda: _processed(running, 2))
+    assert len(cases(running)) == 1
+    assert sorted(m.state for m in inbound(running)) == ["attached", "case_opened"]
+    with Session(running.db.engine) as session:
+        [event] = session.exec(
+            select(CaseEvent).where(CaseEvent.kind == EventKind.MESSAGE_ATTACHED)
+        ).all()
+    assert event.detail["matched_by"] == "quoted_subject"
+
+
+async def test_a_new_request_under_the_same_generic_subject_opens_its_own_case(
+    running: Service, relay: CaptureRelay
+) -> None:
+    # Many requesters give every request the subject "Freedom of Information request".
+    await send(running, request(subject="Freedom of Information request"))
+    await wait_for(lambda: len(relay.messages) == 1)
+    second = request(
+        subject="Freedom of Information request",
+        body=(
+            "Dear FOI team,\n\nPlease send me the number of library visits at each branch in "
+            "2024.\n\nRegards,\nAlex Requester\n"
+        ),
+        message_id="<req-generic-2@example.org>",
+    )
+    await send(running, second)
+    await wait_for(lambda: len(relay.messages) == 2)
+    assert len(cases(running)) == 2
+
+
+async def test_the_same_request_again_from_the_same_sender_is_flagged_as_a_repeat(
+    running: Service, relay: CaptureRelay
+) -> None:
+    await send(running, request())
+    await wait_for(lambda: len(relay.messages) == 1)
+    again = request(
+        subject="Station Road parking tickets",
+        body=REQUEST.replace("Dear FOI team", "Hello"),
+        message_id="<req-again@example.org>",
+    )
+    await send(running, again)
+    await wait_for(lambda: len(cases(running)) == 2)
+    first, second = cases(running)
+    assert "repeat_request" in second.flags
+    assert "round_robin" not in second.flags
+    similar = second.classification["similar"]["repeat_request"]
+    assert [s["reference"] for s in similar] == [first.reference]
+
+
+async def test_the_same_request_from_another_sender_is_flagged_as_a_round_robin(
+    running: Service, relay: CaptureRelay
+) -> None:
+    await send(running, request())
+    await wait_for(lambda: len(relay.messages) == 1)
+    campaign = request(
+        sender="sam@example.net",
+        subject="Parking fines on Station Road",
+        body=REQUEST.replace("Alex Requester", "Sam Campaigner"),
+        message_id="<req-campaign@example.net>",
+    )
+    await send(running, campaign)
+    await wait_for(lambda: len(cases(running)) == 2)
+    first, second = cases(running)
+    assert "round_robin" in second.flags
+    assert "repeat_request" not in second.flags
+    similar = second.classification["similar"]["round_robin"]
+    assert [s["reference"] for s in similar] == [first.reference]
+
+
+async def test_a_review_quoting_the_request_title_is_linked_to_it(
+    running: Service, relay: CaptureRelay
+) -> None:
+    await send(running, request())
+    await wait_for(lambda: len(relay.messages) == 1)
+    review = request(
+        subject="Internal review",
+        body=(
+            "Dear FOI team,\n\nI am writing to request an internal review of the council's "
+            "handling of my FOI request 'Parking fines'. You sent figures for one year only."
+            "\n\nRegards,\nAlex Requester\n"
+        ),
+        message_id="<review-1@example.org>",
+    )
+    await send(running, review)
+    await wait_for(lambda: len(cases(running)) == 2)
+    original, linked = cases(running)
+    assert linked.regime == "review"
+    assert linked.parent_id == original.id
+    with Session(running.db.engine) as session:
+        kinds = [
+            e.kind for e in session.exec(select(CaseEvent).where(CaseEvent.case_id == linked.id))
+        ]
+    assert EventKind.LINKED in kinds
+
+
+async def test_a_review_naming_a_closed_cases_reference_opens_a_review_linked_to_it(
+    running: Service, relay: CaptureRelay
+) -> None:
+    await send(running, request())
+    await wait_for(lambda: len(relay.messages) == 1)
+    with Session(running.db.engine) as session:
+        [case] = session.exec(select(Case)).all()
+        case.status = "closed"
+        session.add(case)
+        session.commit()
+        reference, case_id = case.reference, case.id
+    review = request(
+        subject=f"Internal review - {reference}",
+        body="Please carry out an internal review: the figures for 2022 were left out.",
+        message_id="<review-2@example.org>",
+    )
+    await send(running, review)
+    await wait_for(lambda: len(cases(running)) == 2)
+    linked = cases(running)[1]
+    assert linked.regime == "review"
+    assert linked.parent_id == case_id
