@@ -203,22 +203,25 @@ class SlackPoster:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._paused_until = 0.0  # monotonic time: Slack asked us to hold off until then
+        self._stopping = False
         self.worker = f"slack-{secrets.token_hex(4)}"
 
     def wake(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="foibot-slack-poster")
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 done = await self.run_once()
             except Exception:
@@ -238,8 +241,11 @@ class SlackPoster:
         elif due is not None:
             due = due if due.tzinfo else due.replace(tzinfo=UTC)
             timeout = max(0.02, min(timeout, (due - datetime.now(UTC)).total_seconds()))
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns normally when a wake()
+        # and stop()'s cancel land together, swallowing the cancel, and stop() hangs.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._wake.wait()
 
     async def run_once(self) -> int:
         """One pass over the due rows; returns how many were settled (sent or skipped)."""
