@@ -1,7 +1,13 @@
 """What foibot remembers about Slack: requests already taken in, and where its posts are.
 
-Two small tables, kept apart from the case tables so the domain never depends on them:
+Three small tables, kept apart from the case tables so the domain never depends on them:
 
+- `SlackInbound`: every Slack request that may open a case (an intake-channel message, a DM,
+  an @mention, the "Log as request" shortcut, the post/phone modal), stored as Slack sent it
+  and committed before Slack is answered. Slack does not send a request again once it has had
+  its 200, so this row is what makes "nothing accepted is lost" hold: it is processed after the
+  ack, and on start-up every row still `received` is processed (as the SMTP spool's are). The
+  key is unique, so a redelivery (X-Slack-Retry-Num) is stored once.
 - `SlackDelivery`: one row per Slack request that opened a case. Slack redelivers events
   (X-Slack-Retry-Num) and sends an @mention in a channel as two events (`message` and
   `app_mention`, different event ids, the same channel and ts). Both keys are unique, and the
@@ -13,11 +19,44 @@ Two small tables, kept apart from the case tables so the domain never depends on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import JSON, Column, Index, String, Text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, or_, select
+
+
+class InboundKind(StrEnum):
+    """Where a stored Slack request came from, which says how to read its payload."""
+
+    EVENT = "event"  # Events API event_callback: a message, DM or @mention
+    SHORTCUT = "shortcut"  # the "Log as request" message shortcut (message_action)
+    MODAL = "modal"  # the post/phone modal (view_submission)
+
+
+class InboundState(StrEnum):
+    RECEIVED = "received"  # stored and acknowledged; not yet processed
+    DONE = "done"  # processed: a case opened, or the request was found already logged
+    HANDED_OVER = "handed_over"  # could not be opened: given to the staff channel by hand
+
+
+class SlackInbound(SQLModel, table=True):
+    __tablename__ = "slack_inbound"
+    __table_args__ = (Index("ix_slack_inbound_state", "state", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    # Events API event_id, "shortcut:<trigger_id>" or "view:<view id>": one row per request.
+    key: str = Field(sa_type=String(120), unique=True)
+    kind: str = Field(sa_type=String(20))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    bot_user: str = Field(default="", sa_type=String(40))  # foibot's own user id, to strip
+    state: str = Field(default=InboundState.RECEIVED.value, sa_type=String(20))
+    received_at: datetime
+    processed_at: datetime | None = None
+    case_id: int | None = Field(default=None, foreign_key="case.id")
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False))
 
 
 class SlackDelivery(SQLModel, table=True):
@@ -91,4 +130,63 @@ def set_anchor(session: Session, key: str, channel: str, ts: str, now: datetime)
         row = SlackAnchor(key=key, channel=channel, ts=ts, updated_at=now)
     else:
         row.channel, row.ts, row.updated_at = channel, ts, now
+    session.add(row)
+
+
+def store_inbound(
+    session: Session,
+    key: str,
+    kind: InboundKind,
+    payload: dict[str, Any],
+    bot_user: str,
+    now: datetime,
+) -> int | None:
+    """Keep a Slack request before it is acknowledged; its id, or None when the same key was
+    stored before (a redelivery). A concurrent insert of the same key loses in a savepoint."""
+    seen = session.exec(select(SlackInbound.id).where(SlackInbound.key == key)).first()
+    if seen is not None:
+        return None
+    row = SlackInbound(
+        key=key, kind=kind.value, payload=payload, bot_user=bot_user, received_at=now
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row.id
+
+
+def unprocessed_inbound(session: Session, limit: int = 1000) -> Sequence[int]:
+    """Ids of stored requests not yet processed, oldest first."""
+    ids = session.exec(
+        select(SlackInbound.id)
+        .where(SlackInbound.state == InboundState.RECEIVED.value)
+        .order_by(col(SlackInbound.id))
+        .limit(limit)
+    ).all()
+    return [row_id for row_id in ids if row_id is not None]
+
+
+def claim_inbound(session: Session, row_id: int) -> SlackInbound | None:
+    """The stored request, locked for this transaction, if it still awaits processing."""
+    row = session.exec(
+        select(SlackInbound).where(SlackInbound.id == row_id).with_for_update()
+    ).first()
+    if row is None or row.state != InboundState.RECEIVED.value:
+        return None
+    return row
+
+
+def settle_inbound(
+    session: Session,
+    row: SlackInbound,
+    state: InboundState,
+    now: datetime,
+    case_id: int | None = None,
+    error: str = "",
+) -> None:
+    row.state, row.processed_at, row.case_id = state.value, now, case_id
+    row.last_error = error[:2000]
     session.add(row)

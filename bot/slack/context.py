@@ -1,4 +1,5 @@
-"""What every Slack handler needs: settings, the database, the Web API client, the poster."""
+"""What every Slack handler needs: settings, the database, the Web API client, the poster,
+and the inbound worker that stores requests before their ack."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlmodel import Session
 
 from bot.database import Database
 from bot.slack.approvers import Approvers
+from bot.slack.inbound import InboundWorker
 from bot.slack.poster import SlackPoster
 from config.exemptions import Catalogue
 from config.settings import Settings
@@ -39,6 +41,7 @@ class SlackContext:
     approvers: Approvers
     catalogue: Catalogue
     wake_mail: Callable[[], None]
+    inbound: InboundWorker
 
     @staticmethod
     def now() -> datetime:

@@ -1,30 +1,48 @@
 """Requests arriving in Slack: intake-channel messages, DMs, @mentions, the "Log as request"
 message shortcut, and the post/phone modal (global shortcut or `/foi new`).
 
-Events are acknowledged by Bolt before these listeners run; the users.info lookup and the
-database work happen after the ack, so Slack always hears back within 3 seconds.
+Each request is stored before it is acknowledged (bot.slack.inbound): events by a listener
+middleware, which runs before Bolt's automatic ack; the shortcut and the modal before their
+own ack(). If it can't be stored Slack gets an error instead of 200, so it sends the event
+again or the officer sees the shortcut fail: nothing acknowledged is ever only in memory. The
+users.info lookup and opening the case happen after the ack, in the inbound worker, so Slack
+always hears back within 3 seconds.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from sqlmodel import Session
 
 from bot.slack.blocks import esc
 from bot.slack.context import SlackContext
 from bot.slack.facts import local_today
+from bot.slack.inbound import TRANSIENT
 from bot.slack.intake import Intake, SlackRequest, duplicate_notice, open_from_slack
 from bot.slack.modals import AUTO, View, date_of, errors, new_request_modal, selected, text_of
 from bot.slack.notify import queue_ephemeral, queue_message
+from config.settings import Settings
 from intake.models import Channel
 from intake.regime import Regime
-from intake.slack_records import message_key
+from intake.slack_records import (
+    InboundKind,
+    InboundState,
+    SlackInbound,
+    claim_inbound,
+    message_key,
+    settle_inbound,
+)
 
 log = logging.getLogger("foibot.slack")
+
+KEPT = "foibot_inbound"  # context key: the stored request's row id (None: stored before)
 
 LOG_MESSAGE = "log_as_request"  # message shortcut
 NEW_REQUEST = "new_request"  # global shortcut
@@ -63,29 +81,55 @@ def is_new_post(event: dict[str, Any]) -> bool:
 
 def register(app: AsyncApp, ctx: SlackContext) -> None:
     slack = ctx.settings.slack
+    ctx.inbound.set_handler(lambda row: process(ctx, row))
 
     def is_intake_place(event: dict[str, Any]) -> bool:
         return event.get("channel_type") == "im" or (
             bool(slack.intake_channel) and event.get("channel") == slack.intake_channel
         )
 
-    @app.event("message")
-    async def on_message(
-        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
-    ) -> None:
-        if is_new_post(event) and is_intake_place(event):
-            await take_in(ctx, body, event, context.bot_user_id or "")
+    def takes_in(event: dict[str, Any], bot_user: str) -> bool:
+        """A message or @mention that opens a case: a person's new post, in the intake
+        channel or a DM, that says something once the mention is taken out."""
+        return (
+            is_new_post(event)
+            and is_intake_place(event)
+            and bool(readable(str(event.get("text", "")), bot_user))
+        )
 
-    @app.event("app_mention")
-    async def on_mention(
-        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
-    ) -> None:
-        # In the intake channel Slack also sends this message as a `message` event: the
-        # delivery record makes the second one a no-op.
-        if not is_new_post(event):
+    async def keep_event(
+        body: dict[str, Any], context: AsyncBoltContext, next_: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Listener middleware: runs before Bolt acknowledges the event."""
+        event = body.get("event") or {}
+        bot_user = context.bot_user_id or ""
+        if takes_in(event, bot_user):
+            key = str(body.get("event_id") or f"event:{event['channel']}:{event['ts']}")
+            try:
+                context[KEPT] = await ctx.inbound.keep(key, InboundKind.EVENT, body, bot_user)
+            except Exception:
+                log.exception("slack event %s: could not store it; Slack will send it again", key)
+                return BoltResponse(status=503, body="")
+        await next_()
+        return None
+
+    def submit_kept(context: AsyncBoltContext) -> None:
+        row_id = context.get(KEPT)
+        if isinstance(row_id, int):
+            ctx.inbound.submit(row_id)
+
+    @app.event("message", middleware=[keep_event])
+    async def on_message(context: AsyncBoltContext) -> None:
+        submit_kept(context)
+
+    @app.event("app_mention", middleware=[keep_event])
+    async def on_mention(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        # In the intake channel Slack also sends this message as a `message` event: both are
+        # stored, and the delivery record makes the second a no-op.
+        if KEPT in context:
+            submit_kept(context)
             return
-        if event.get("channel") == slack.intake_channel or event.get("channel_type") == "im":
-            await take_in(ctx, body, event, context.bot_user_id or "")
+        if not is_new_post(event) or is_intake_place(event):
             return
         hint = (
             "To log a request, post it in the intake channel, send it to me directly, or use "
@@ -99,28 +143,13 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
     async def on_log_message(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
+        key = f"shortcut:{body.get('trigger_id') or body.get('action_ts')}"
+        # Stored before the ack; if that fails the error reaches Slack, which tells the officer
+        # the shortcut did not work, rather than a silent loss.
+        row_id = await ctx.inbound.keep(key, InboundKind.SHORTCUT, body, context.bot_user_id or "")
         await ack()
-        message = body.get("message") or {}
-        channel = (body.get("channel") or {}).get("id", "")
-        officer = body["user"]["id"]
-        author = "" if message.get("bot_id") else str(message.get("user") or "")
-        profile = await ctx.profile(author)
-        request = SlackRequest(
-            event_id=f"shortcut:{body.get('trigger_id') or body.get('action_ts')}",
-            message_key=message_key(channel, str(message.get("ts", ""))),
-            text=readable(str(message.get("text", "")), context.bot_user_id or ""),
-            received_at=_ts_time(str(message.get("ts", "")), ctx),
-            channel=channel,
-            ts=str(message.get("ts", "")),
-            requester_name=profile.name,
-            requester_email=profile.email,
-            requester_slack=author,
-            logged_by=officer,
-        )
-        result = await _open(ctx, request)
-        if result is not None and not result.new:
-            notice = duplicate_notice(result)
-            await ctx.run(lambda s: queue_ephemeral(s, channel, officer, notice, ctx.now()))
+        if row_id is not None:
+            ctx.inbound.submit(row_id)
 
     @app.shortcut(NEW_REQUEST)
     async def on_new_request(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -133,23 +162,126 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
     ) -> None:
         today = local_today(ctx.settings, ctx.now())
-        problems, request = read_new_request(view, body, today, ctx)
+        problems, request = read_new_request(view, body, today, ctx.now())
         if request is None:
             await ack(errors(**problems))
             return
+        try:
+            row_id = await ctx.inbound.keep(request.event_id, InboundKind.MODAL, body)
+        except Exception:
+            log.exception("slack %s: could not store the request", request.event_id)
+            # The modal stays open with everything typed in it: nothing is lost.
+            await ack(errors(text="foibot could not save this just now. Please try again."))
+            return
         await ack()
-        await _open(ctx, request)
+        if row_id is not None:
+            ctx.inbound.submit(row_id)
 
 
-async def take_in(
-    ctx: SlackContext, body: dict[str, Any], event: dict[str, Any], bot_user: str
+async def process(ctx: SlackContext, row: SlackInbound) -> None:
+    """Open the case for a stored request (the inbound worker calls this after the ack, and on
+    start-up for any left unprocessed). Database outages propagate, leaving the row received
+    for a retry; anything else hands the request to a person, never drops it."""
+    assert row.id is not None
+    row_id, kind = row.id, InboundKind(row.kind)
+    try:
+        request = await request_of(ctx, row)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        log.exception("slack request %d: could not read it", row_id)
+        fallback = SlackRequest(
+            event_id=row.key, message_key=row.key, text=_raw_text(row), received_at=ctx.now()
+        )
+        await _hand_over(ctx, row_id, fallback, exc)
+        return
+    if request is None:  # nothing left to log (e.g. only a mention of foibot)
+        await ctx.run(lambda s: _settle(s, row_id, ctx.now()))
+        return
+    settings, officer = ctx.settings, request.logged_by
+
+    def work(session: Session) -> Intake | None:
+        return open_stored(session, row_id, request, settings, ctx.now(), kind, officer)
+
+    try:
+        result = await ctx.run(work)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        log.exception("slack %s: could not open a case", request.message_key)
+        await _hand_over(ctx, row_id, request, exc)
+        return
+    if result is not None and result.new:
+        log.info("slack %s: opened %s", request.message_key, result.case.reference)
+    elif result is not None:
+        log.info("slack %s: already %s", request.message_key, result.case.reference)
+
+
+def open_stored(
+    session: Session,
+    row_id: int,
+    request: SlackRequest,
+    settings: Settings,
+    now: datetime,
+    kind: InboundKind,
+    officer: str = "",
 ) -> Intake | None:
-    text = readable(str(event.get("text", "")), bot_user)
+    """Open the case and mark the stored request done, in one transaction."""
+    row = claim_inbound(session, row_id)
+    if row is None:
+        return None  # processed meanwhile (another instance, or a second submit)
+    result = open_from_slack(session, request, settings, now)
+    if result is not None and not result.new and kind is InboundKind.SHORTCUT and officer:
+        notice = duplicate_notice(result)
+        queue_ephemeral(session, request.channel, officer, notice, now)
+    case_id = result.case.id if result is not None else None
+    settle_inbound(session, row, InboundState.DONE, now, case_id=case_id)
+    return result
+
+
+def _settle(session: Session, row_id: int, now: datetime) -> None:
+    row = claim_inbound(session, row_id)
+    if row is not None:
+        settle_inbound(session, row, InboundState.DONE, now)
+
+
+async def request_of(ctx: SlackContext, row: SlackInbound) -> SlackRequest | None:
+    """The stored payload as the request it is, with the requester looked up in Slack."""
+    body = row.payload
+    kind = InboundKind(row.kind)
+    if kind is InboundKind.MODAL:
+        view = body["view"]
+        received_at = _aware(row.received_at)
+        today = local_today(ctx.settings, received_at)
+        problems, request = read_new_request(view, body, today, received_at)
+        if request is None:
+            raise ValueError(f"the stored modal no longer reads: {problems}")
+        return request
+    if kind is InboundKind.SHORTCUT:
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id", "")
+        author = "" if message.get("bot_id") else str(message.get("user") or "")
+        profile = await ctx.profile(author)
+        ts = str(message.get("ts", ""))
+        return SlackRequest(
+            event_id=row.key,
+            message_key=message_key(channel, ts),
+            text=readable(str(message.get("text", "")), row.bot_user),
+            received_at=_ts_time(ts, ctx),
+            channel=channel,
+            ts=ts,
+            requester_name=profile.name,
+            requester_email=profile.email,
+            requester_slack=author,
+            logged_by=body["user"]["id"],
+        )
+    event = body["event"]
+    text = readable(str(event.get("text", "")), row.bot_user)
     if not text:
         return None
     profile = await ctx.profile(event["user"])
-    request = SlackRequest(
-        event_id=str(body.get("event_id") or f"event:{event['channel']}:{event['ts']}"),
+    return SlackRequest(
+        event_id=row.key,
         message_key=message_key(event["channel"], event["ts"]),
         text=text,
         received_at=_ts_time(event["ts"], ctx),
@@ -159,34 +291,39 @@ async def take_in(
         requester_email=profile.email,
         requester_slack=event["user"],
     )
-    return await _open(ctx, request)
 
 
-async def _open(ctx: SlackContext, request: SlackRequest) -> Intake | None:
-    try:
-        result = await ctx.run(lambda s: open_from_slack(s, request, ctx.settings, ctx.now()))
-    except Exception as exc:
-        # Slack has had its ack and will not send this again: hand it to a person rather than
-        # lose it. Nothing was recorded, so a redelivery would still be taken in.
-        log.exception("slack %s: could not open a case", request.message_key)
-        await _hand_over(ctx, request, exc)
-        return None
-    if result is not None and result.new:
-        log.info("slack %s: opened %s", request.message_key, result.case.reference)
-    elif result is not None:
-        log.info("slack %s: already %s", request.message_key, result.case.reference)
-    return result
+def _raw_text(row: SlackInbound) -> str:
+    body = row.payload
+    for part in (body.get("event"), body.get("message")):
+        if isinstance(part, dict) and part.get("text"):
+            return str(part["text"])
+    return str(body)[:2500]
 
 
-async def _hand_over(ctx: SlackContext, request: SlackRequest, exc: Exception) -> None:
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def _hand_over(ctx: SlackContext, row_id: int, request: SlackRequest, exc: Exception) -> None:
+    """The request could not be opened: give it to the staff channel, and record that, in
+    one transaction. If even that fails the row stays received for the next start."""
     where = f" in <#{request.channel}>" if request.channel else ""
     who = request.requester_name or request.requester_email or "someone"
     text = (
         f":warning: foibot could not log a request from {esc(who)}{where} ({esc(repr(exc))}). "
         f"Please log it by hand (`/foi new`). The request:\n```{esc(request.text[:2500])}```"
     )
+
+    def work(session: Session) -> None:
+        row = claim_inbound(session, row_id)
+        if row is None:
+            return
+        queue_message(session, ctx.settings.slack.staff_channel, text, ctx.now())
+        settle_inbound(session, row, InboundState.HANDED_OVER, ctx.now(), error=repr(exc))
+
     try:
-        await ctx.run(lambda s: queue_message(s, ctx.settings.slack.staff_channel, text, ctx.now()))
+        await ctx.run(work)
     except Exception:
         log.exception("slack %s: could not hand the request over either", request.message_key)
 
@@ -200,7 +337,7 @@ def _ts_time(ts: str, ctx: SlackContext) -> datetime:
 
 
 def read_new_request(
-    view: dict[str, Any], body: dict[str, Any], today: date, ctx: SlackContext
+    view: dict[str, Any], body: dict[str, Any], today: date, received_at: datetime
 ) -> tuple[dict[str, str], SlackRequest | None]:
     """The modal's answers as a request, or the errors to show beside its fields."""
     problems: dict[str, str] = {}
@@ -229,7 +366,7 @@ def read_new_request(
         event_id=f"view:{view['id']}",
         message_key=f"view:{view['id']}",
         text=text,
-        received_at=ctx.now(),
+        received_at=received_at,
         requester_name=name,
         requester_email=email,
         requester_address=address,

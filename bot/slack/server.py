@@ -1,9 +1,15 @@
 """Run the Slack app inside foibot's service: HTTP mode on [slack] host:port at /slack/events,
 or Socket Mode when an app-level token is set (no public URL needed: the usual choice behind a
-firewall). Either way the Slack outbox lane runs beside it."""
+firewall). Either way the Slack outbox lane and the inbound worker run beside it.
+
+Stopping is orderly: first no new requests (the HTTP server or the socket closes), then the
+listeners still handling earlier ones finish, then the inbound worker's requests, and last the
+outbox lane, which they may have queued posts for. Each wait is bounded; whatever is cut short
+is still in the database (a stored request, a queued post) and is picked up on the next start."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -14,9 +20,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.database import Database
-from bot.slack.app import build_app
+from bot.slack.app import ListenerTasks, build_app
 from bot.slack.approvers import Approvers
 from bot.slack.context import SlackContext
+from bot.slack.inbound import InboundWorker
 from bot.slack.poster import SlackPoster
 from config.exemptions import load_catalogue
 from config.settings import Settings
@@ -25,6 +32,7 @@ log = logging.getLogger("foibot.slack")
 
 EVENTS_PATH = "/slack/events"
 API_TIMEOUT_SECONDS = 10
+DRAIN_SECONDS = 10.0  # how long stopping waits for requests being handled
 
 
 def web_client(settings: Settings, token: str) -> AsyncWebClient:
@@ -38,9 +46,12 @@ def web_client(settings: Settings, token: str) -> AsyncWebClient:
 
 
 class SlackService:
-    def __init__(self, ctx: SlackContext, app: AsyncApp) -> None:
+    def __init__(
+        self, ctx: SlackContext, app: AsyncApp, listeners: ListenerTasks | None = None
+    ) -> None:
         self.ctx = ctx
         self.app = app
+        self.listeners = listeners or ListenerTasks()
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self.port = ctx.settings.slack.port
@@ -57,6 +68,7 @@ class SlackService:
     async def start(self) -> None:
         slack = self.ctx.settings.slack
         self.ctx.poster.start()
+        self.ctx.inbound.start()  # first, anything stored but not processed before a stop
         if slack.app_token:
             self._socket = AsyncSocketModeHandler(
                 self.app, slack.app_token, web_client=web_client(self.ctx.settings, "")
@@ -76,13 +88,18 @@ class SlackService:
             self.port = int(sockets[0].getsockname()[1])
         log.info("Slack: HTTP mode on http://%s:%d%s", slack.host, self.port, EVENTS_PATH)
 
-    async def stop(self) -> None:
+    async def stop(self, drain_seconds: float = DRAIN_SECONDS) -> None:
+        """Stop taking requests, let those in hand finish (bounded), then stop posting."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + drain_seconds
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self.listeners.wait(deadline - loop.time())
+        await self.ctx.inbound.stop(deadline - loop.time())
         await self.ctx.poster.stop()
 
 
@@ -97,8 +114,10 @@ def build_slack(settings: Settings, db: Database, wake_mail: Callable[[], None])
         approvers=Approvers(settings.slack, client),
         catalogue=load_catalogue(settings.authority.exemptions or None),
         wake_mail=wake_mail,
+        inbound=InboundWorker(db),
     )
-    return SlackService(ctx, build_app(ctx))
+    listeners = ListenerTasks()
+    return SlackService(ctx, build_app(ctx, listeners), listeners)
 
 
 async def start_slack(
