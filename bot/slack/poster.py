@@ -6,6 +6,11 @@ a thread reads in the order things happened), and records the result. Slack fail
 delay, never a post: a 429 waits out its Retry-After, a 5xx or a dropped connection backs off
 exponentially like mail does, and either way the rest of the batch is released untouched.
 
+Whoever queues a post, the lane hears of it as soon as the transaction commits: `queue_post`
+hooks the session's commit and wakes every running poster on the same database, so a card
+queued by mail processing (which wakes only the mail lane, and only when it acknowledges) or
+by the reminder sweep goes out at once instead of at the next idle poll.
+
 Posts that refer to another post (update the case card, reply in the card's thread) name that
 post by an anchor key; its channel and ts are filled in at send time, because when the update
 was queued the card itself may not have been posted yet.
@@ -19,6 +24,7 @@ import json
 import logging
 import secrets
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +35,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlmodel import Session, col, select
 
 from bot.database import Database
@@ -109,7 +115,7 @@ def queue_post(
     case_id: int | None = None,
 ) -> Outbox:
     recipient = str(post.args.get("channel") or post.args.get("user") or post.anchor)
-    return queue_message(
+    row = queue_message(
         session,
         kind=OutboxKind.SLACK,
         purpose=purpose.value,
@@ -119,6 +125,32 @@ def queue_post(
         case_id=case_id,
         subject=post.latest_only,
     )
+    wake_on_commit(session)
+    return row
+
+
+# Posters running in this process: a commit that queued a post wakes those on its database.
+_running: weakref.WeakSet[SlackPoster] = weakref.WeakSet()
+_HOOKED = "foibot_wake_slack_on_commit"
+
+
+def wake_on_commit(session: Session) -> None:
+    """Wake the Slack lane once this session's transaction commits (never before: the poster
+    must find the row; never on a rollback: there is nothing to send)."""
+    if session.info.get(_HOOKED):
+        return
+    session.info[_HOOKED] = True
+    # After a rollback the hook simply stays until a commit that has something to send.
+    event.listen(session, "after_commit", _after_commit, once=True)
+
+
+def _after_commit(session: Session) -> None:
+    session.info.pop(_HOOKED, None)
+    bind = session.get_bind()
+    url = str(getattr(bind, "url", ""))
+    for poster in list(_running):
+        if not url or poster.database_url == url:
+            poster.wake_threadsafe()
 
 
 def _superseded(session: Session, row: Outbox) -> bool:
@@ -204,16 +236,32 @@ class SlackPoster:
         self._task: asyncio.Task[None] | None = None
         self._paused_until = 0.0  # monotonic time: Slack asked us to hold off until then
         self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.worker = f"slack-{secrets.token_hex(4)}"
 
     def wake(self) -> None:
         self._wake.set()
 
+    @property
+    def database_url(self) -> str:
+        return str(self._db.engine.url)
+
+    def wake_threadsafe(self) -> None:
+        """wake() from any thread (a commit hook runs on a database thread)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(self._wake.set)
+
     def start(self) -> None:
         self._stopping = False
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._run(), name="foibot-slack-poster")
+        _running.add(self)
 
     async def stop(self) -> None:
+        _running.discard(self)
         self._stopping = True
         if self._task is not None:
             self._task.cancel()

@@ -1,19 +1,24 @@
 """Nothing Slack hands over is lost: a request is stored before Slack hears 200, processed
 after it, and anything stored but not processed when foibot stopped is processed on the next
-start, still opening exactly one case. Stopping lets work in hand finish."""
+start, still opening exactly one case. Stopping lets work in hand finish, and a card queued
+by mail processing goes out at once, not at the Slack lane's next idle poll."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import aiosmtplib
 from sqlmodel import col, select
 
 from bot.database import Database, migrate
 from bot.service import Service, start_service
+from bot.slack.poster import IDLE_POLL_SECONDS
 from intake.models import Case, CaseStatus, Outbox, OutboxKind
 from intake.slack_records import (
     InboundKind,
@@ -233,3 +238,21 @@ async def test_stopping_lets_a_click_being_handled_finish(
         assert len(letters) == 1  # queued before the stop finished; sent on the next start
     finally:
         db.close()
+
+
+async def test_an_email_case_that_is_not_a_request_gets_its_card_at_once(slack: Harness) -> None:
+    await asyncio.sleep(0.5)  # the Slack lane has made its first pass and is idle
+    message = EmailMessage()
+    message["From"] = "Jo Bloggs <jo.bloggs@example.org>"
+    message["To"] = "foi@council.example"
+    message["Subject"] = "Question"
+    message["Message-ID"] = "<library-1@example.org>"
+    message.set_content("Hello, what time does the library open on Saturdays? Thanks, Jo")
+    sent = time.monotonic()
+    await aiosmtplib.send(message, hostname="127.0.0.1", port=slack.service.port)
+    cards = await slack.until(lambda: slack.fake.posts(channel=STAFF), timeout=IDLE_POLL_SECONDS)
+    assert time.monotonic() - sent < 3.0  # not at the lane's next idle poll (10 s)
+    case = (await slack.cases())[0]
+    assert case.regime == "" and cards[0]["blocks"][0]["text"]["text"].startswith(case.reference)
+    assert "Not a statutory request" in json.dumps(cards[0]["blocks"])
+    assert slack.relay.to("jo.bloggs@example.org") == []  # no acknowledgement for it
