@@ -103,7 +103,7 @@ def _letter(
         jurisdiction = settings.authority.jurisdiction
         review_by = review_request_by(facts, today, jurisdiction, clock_events(session, case))
     original = _original(session, case, settings) if meta.letter is LetterType.REVIEW else None
-    letter = build_letter(form, meta.letter, facts, today, review_by, original)
+    letter = build_letter(form, meta.letter, facts, today, review_by, original, meta.law)
     return letter, render_letter(letter, settings.authority, catalogue)
 
 
@@ -151,7 +151,8 @@ def submit_draft(
     try:
         _, rendered = _letter(session, case, form, settings, now, catalogue)
     except IncompleteLetter as exc:
-        return Submitted(Done(None, str(exc)), missing_to_errors(exc.missing, form))
+        found = missing_to_errors(exc.missing, form, catalogue, meta.law)
+        return Submitted(Done(None, str(exc)), found)
     except LetterError as exc:
         return Submitted(Done(None, str(exc)), {"outcome": str(exc)})
     values = {**form.values(), "letter_text": rendered.text}

@@ -4,6 +4,13 @@ posted for approval. Pure: values in, views and letters out.
 The modal shows the fields the chosen outcome needs (the outcome menu redraws it), but the
 law decides what is missing: the letter's own completeness check (replies.completeness) runs
 on submit and its findings are shown beside the fields they concern.
+
+Reasons are given per exemption: FOIA s17(1)(c) (EIR reg 14(3)(a), FOISA s16(1)(d)) requires
+saying why each exemption cited applies, and s17(3) (reg 14(3)(b), FOISA s16(2)) the public
+interest reasons for each qualified one. Choosing exemptions redraws the modal with one group
+of fields per exemption: why it applies, and for a qualified one the factors for and against
+disclosure and the conclusion. An EIR refusal as manifestly unreasonable (reg 12(4)(b), which
+the outcome itself relies on) gets its public interest fields the same way.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.cards import Action
 from bot.slack.modals import View, selected, selected_many, text_of
-from config.exemptions import Catalogue, Exemption, Law
+from config.exemptions import Catalogue, Exemption, ExemptionKind, Law
 from replies.case import CaseFacts
 from replies.notices import ReviewDecision, ReviewOutcome, SarResponse
 from replies.response import AppliedExemption, CostEstimate, Outcome, Response
@@ -75,8 +82,11 @@ OUTCOMES: dict[LetterType, tuple[str, ...]] = {
 
 OUTCOME_ACTION = "draft_outcome"  # the outcome menu: choosing one redraws the modal
 
-# Which fields each outcome shows, beyond the outcome itself.
-_EXEMPTION_FIELDS = ("exemptions", "reason", "pit_for", "pit_against", "conclusion")
+MAX_EXEMPTIONS = 15  # a group of up to 5 blocks each keeps the modal within Slack's 100
+
+# Which fields each outcome shows, beyond the outcome itself. "exemptions" brings one group of
+# fields per exemption chosen (see exemption_blocks).
+_EXEMPTION_FIELDS = ("exemptions",)
 FIELDS: dict[str, tuple[str, ...]] = {
     Outcome.FULL: ("summary",),
     Outcome.PART: ("summary", *_EXEMPTION_FIELDS),
@@ -95,11 +105,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 _LABELS = {
     "summary": ("Our response", "The information, or what is enclosed. Paragraphs as typed."),
-    "exemptions": ("Exemptions relied on", "Type to search the catalogue."),
-    "reason": ("Why they apply here", "For each exemption: why it applies to this information."),
-    "pit_for": ("Public interest: for disclosure", "One factor per line."),
-    "pit_against": ("Public interest: for the exemption", "One factor per line."),
-    "conclusion": ("Public interest: conclusion", "Where the balance lies, and why."),
+    "exemptions": (
+        "Exemptions relied on",
+        "Type to search the catalogue. Each one chosen gets its own reasons below.",
+    ),
     "explanation": ("Explanation", "Not held: the searches made. Vexatious: why."),
     "cost_limit": ("The appropriate limit", "e.g. £450: 18 hours at £25 an hour"),
     "cost_estimate": ("Our estimate", "What would have to be done and how long it would take."),
@@ -114,10 +123,6 @@ _LABELS = {
 
 MULTILINE = {
     "summary",
-    "reason",
-    "pit_for",
-    "pit_against",
-    "conclusion",
     "explanation",
     "cost_estimate",
     "cost_advice",
@@ -134,14 +139,41 @@ _FIRST = {
 }
 
 
+class Part(StrEnum):
+    """The fields of one exemption's group in the modal; block ids are "<part>:<ref>"."""
+
+    WHY = "why"  # why it applies to this information: FOIA s17(1)(c)
+    PIT_FOR = "pit_for"  # public interest in disclosure: s17(3), one factor per line
+    PIT_AGAINST = "pit_against"  # public interest in maintaining the exemption
+    CONCLUSION = "conclusion"  # where the balance lies
+
+
+PIT_PARTS = (Part.PIT_FOR, Part.PIT_AGAINST, Part.CONCLUSION)
+
+
+def part_block(part: Part, ref: str) -> str:
+    return f"{part.value}:{ref}"
+
+
+@dataclass(frozen=True)
+class Reasons:
+    """What staff said about one exemption: why it applies, and its public interest test."""
+
+    ref: str
+    why: str = ""
+    pit_for: str = ""  # one factor per line
+    pit_against: str = ""
+    conclusion: str = ""
+
+    def get(self, part: Part) -> str:
+        return str(getattr(self, part.value))
+
+
 @dataclass(frozen=True)
 class DraftForm:
     outcome: str = Outcome.FULL.value
     exemptions: tuple[str, ...] = ()  # catalogue refs
-    reason: str = ""
-    pit_for: str = ""
-    pit_against: str = ""
-    conclusion: str = ""
+    reasons: tuple[Reasons, ...] = ()  # per exemption (and per qualified implied exception)
     summary: str = ""
     explanation: str = ""
     cost_limit: str = ""
@@ -161,27 +193,69 @@ class DraftForm:
     def values(self) -> dict[str, Any]:
         data = asdict(self)
         data["exemptions"] = list(self.exemptions)
+        data["reasons"] = [asdict(r) for r in self.reasons]
         return data
 
     @classmethod
     def from_values(cls, data: dict[str, Any]) -> DraftForm:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["exemptions"] = tuple(known.get("exemptions", ()))
-        form = cls(**known)
+        reasons = [Reasons(**r) for r in known.pop("reasons", []) if isinstance(r, dict)]
+        if not reasons and any(data.get(k) for k in _SHARED):
+            # A draft saved when one reason and one public interest test served every
+            # exemption: each exemption starts from that text, to be made specific.
+            reasons = [
+                Reasons(
+                    ref,
+                    str(data.get("reason", "")),
+                    str(data.get("pit_for", "")),
+                    str(data.get("pit_against", "")),
+                    str(data.get("conclusion", "")),
+                )
+                for ref in known["exemptions"]
+            ]
+        form = cls(**known, reasons=tuple(reasons))
         return form if form.outcome in FIELDS else replace(form, outcome=Outcome.FULL.value)
 
     @classmethod
-    def from_view(cls, view: dict[str, Any], letter: LetterType) -> DraftForm:
+    def from_view(cls, view: dict[str, Any], letter: LetterType, law: str = "") -> DraftForm:
         texts = {name: text_of(view, name) for name in _LABELS if name != "exemptions"}
-        outcome = selected(view, "outcome")
-        return cls(
-            outcome=outcome if outcome in OUTCOMES[letter] else _FIRST[letter],
-            exemptions=tuple(selected_many(view, "exemptions")),
-            **texts,
+        chosen = selected(view, "outcome")
+        outcome = chosen if chosen in OUTCOMES[letter] else _FIRST[letter]
+        exemptions = tuple(dict.fromkeys(selected_many(view, "exemptions")))
+        refs = [*exemptions]
+        implied = implied_ref(law, outcome)
+        if implied and implied not in refs:
+            refs.append(implied)
+        reasons = tuple(
+            Reasons(ref, *(text_of(view, part_block(part, ref)) for part in Part)) for ref in refs
         )
+        return cls(outcome=outcome, exemptions=exemptions, reasons=reasons, **texts)
 
     def shown(self) -> tuple[str, ...]:
         return FIELDS[self.outcome]
+
+    def reasons_for(self, ref: str) -> Reasons:
+        return next((r for r in self.reasons if r.ref == ref), Reasons(ref))
+
+
+_SHARED = ("reason", "pit_for", "pit_against", "conclusion")  # the old one-for-all fields
+# Outcomes whose refusal under the EIR is itself an exception to which the public interest
+# test applies (reg 12(1)(b)): manifestly unreasonable, reg 12(4)(b). Not held (reg 12(4)(a))
+# has no public interest test to run.
+_IMPLIED_QUALIFIED = {
+    Outcome.COST.value: "reg12(4)(b)",
+    Outcome.VEXATIOUS.value: "reg12(4)(b)",
+    Outcome.REPEATED.value: "reg12(4)(b)",
+}
+
+
+def implied_ref(law: str, outcome: str) -> str:
+    """The qualified exception an outcome relies on by itself, whose public interest test the
+    form must collect; "" when there is none."""
+    if law != Law.EIR.value:
+        return ""
+    return _IMPLIED_QUALIFIED.get(outcome, "")
 
 
 @dataclass(frozen=True)
@@ -213,19 +287,27 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t"))
 
 
-def _applied(form: DraftForm) -> tuple[AppliedExemption, ...]:
-    """One reason and one set of public interest factors serve every exemption cited, as the
-    form collects them."""
-    return tuple(
-        AppliedExemption(
-            ref=ref,
-            reason=form.reason,
-            pit_for=_lines(form.pit_for),
-            pit_against=_lines(form.pit_against),
-            conclusion=form.conclusion,
+def _applied(form: DraftForm, law: str = "") -> tuple[AppliedExemption, ...]:
+    """Each exemption cited with its own reasons and public interest test; then the qualified
+    exception the outcome itself relies on, with its test (its reason, the explanation or the
+    cost estimate, is added by replies.completeness.applied_exemptions)."""
+    refs = list(form.exemptions)
+    implied = implied_ref(law, form.outcome)
+    if implied and implied not in refs:
+        refs.append(implied)
+    applied = []
+    for ref in refs:
+        given = form.reasons_for(ref)
+        applied.append(
+            AppliedExemption(
+                ref=ref,
+                reason=given.why,
+                pit_for=_lines(given.pit_for),
+                pit_against=_lines(given.pit_against),
+                conclusion=given.conclusion,
+            )
         )
-        for ref in form.exemptions
-    )
+    return tuple(applied)
 
 
 @dataclass(frozen=True)
@@ -243,6 +325,7 @@ def build_letter(
     on: date,
     review_by: date | None,
     original: Original | None = None,
+    law: str = "",
 ) -> Response | ReviewOutcome | SarResponse:
     """The letter the form describes, for the case's type of response."""
     if letter is LetterType.SAR:
@@ -265,7 +348,7 @@ def build_letter(
         on=on,
         review_by=review_by,
         summary=form.summary,
-        exemptions=_applied(form),
+        exemptions=_applied(form, law),
         explanation=form.explanation,
         cost=CostEstimate(form.cost_limit, form.cost_estimate, form.cost_advice),
         where=form.where,
@@ -273,15 +356,17 @@ def build_letter(
     )
 
 
-# Where each kind of finding from the completeness check is shown in the modal.
+# Where each kind of finding from the completeness check is shown in the modal (findings
+# about one exemption go beside that exemption's own fields: see missing_to_errors).
 _ERROR_FIELDS = (
     ("exemption relied on", "exemptions"),
     ("exemption catalogue", "exemptions"),
     ("provision", "exemptions"),
     ("cited twice", "exemptions"),
     ("no exemptions for a full", "exemptions"),
-    ("public interest", "conclusion"),
-    ("why", "reason"),
+    ("why", "explanation"),
+    ("why", "cost_estimate"),
+    ("why", "where"),
     ("information provided", "summary"),
     ("appropriate limit", "cost_limit"),
     ("estimated", "cost_estimate"),
@@ -296,17 +381,35 @@ _ERROR_FIELDS = (
 )
 
 
-def missing_to_errors(missing: tuple[str, ...], form: DraftForm) -> dict[str, str]:
-    """Each missing piece beside the field that supplies it (else beside the outcome)."""
+# Which of an exemption's fields a finding about it concerns.
+_PART_OF = (
+    ("why it applies", Part.WHY),
+    ("in favour of disclosure", Part.PIT_FOR),
+    ("in favour of maintaining", Part.PIT_AGAINST),
+    ("conclusion of the public interest", Part.CONCLUSION),
+)
+
+
+def missing_to_errors(
+    missing: tuple[str, ...], form: DraftForm, catalogue: Catalogue, law: str = ""
+) -> dict[str, str]:
+    """Each missing piece beside the field that supplies it: a finding about one exemption
+    ("s31(1)(a): why it applies ...") beside that exemption's own field; else by keyword;
+    else beside the outcome."""
     shown = set(form.shown())
+    groups = set(exemption_block_ids(form, catalogue, law)) if "exemptions" in shown else set()
+    if implied_ref(law, form.outcome):
+        groups |= set(exemption_block_ids(form, catalogue, law))
     errors: dict[str, list[str]] = {}
     for piece in missing:
-        target = next(
-            (block for key, block in _ERROR_FIELDS if key in piece.lower() and block in shown),
-            "outcome",
-        )
-        if target == "conclusion" and "pit_for" in shown and "for disclosure" in piece.lower():
-            target = "pit_for"
+        ref, colon, rest = piece.partition(": ")
+        part = next((p for key, p in _PART_OF if colon and key in rest.lower()), None)
+        target = part_block(part, ref) if part is not None else ""
+        if target not in groups:
+            target = next(
+                (block for key, block in _ERROR_FIELDS if key in piece.lower() and block in shown),
+                "exemptions" if "exemptions" in shown and colon else "outcome",
+            )
         errors.setdefault(target, []).append(piece)
     return {block: clip("Missing: " + "; ".join(pieces), 1900) for block, pieces in errors.items()}
 
@@ -336,6 +439,80 @@ def search_exemptions(catalogue: Catalogue, law: str, query: str, limit: int = 1
     return [exemption_option(by_ref[ref]) for _, _, ref in found]
 
 
+_PART_LABELS = {
+    Part.WHY: ("Why it applies here", "{law}: why this exemption applies to this information."),
+    Part.PIT_FOR: ("Public interest: for disclosure", "One factor per line."),
+    Part.PIT_AGAINST: ("Public interest: for maintaining it", "One factor per line."),
+    Part.CONCLUSION: ("Public interest: conclusion", "Where the balance lies, and why."),
+}
+_WHY_LAW = {"foia": "FOIA s17(1)(c)", "eir": "EIR reg 14(3)(a)", "foisa": "FOISA s16(1)(d)"}
+_PIT_LAW = {"foia": "FOIA s17(3)", "eir": "EIR reg 14(3)(b)", "foisa": "FOISA s16(2)"}
+
+
+def _groups(form: DraftForm, law: str) -> list[tuple[str, bool]]:
+    """(ref, cited by staff) for each group of fields the modal shows: the exemptions chosen
+    (at most MAX_EXEMPTIONS), then the qualified exception the outcome relies on, if any."""
+    groups: list[tuple[str, bool]] = []
+    if "exemptions" in form.shown():
+        groups = [(ref, True) for ref in form.exemptions[:MAX_EXEMPTIONS]]
+    implied = implied_ref(law, form.outcome)
+    if implied and implied not in form.exemptions:
+        groups.append((implied, False))
+    return groups
+
+
+def _parts(entry: Exemption | None, cited: bool) -> tuple[Part, ...]:
+    pit = entry is not None and entry.needs_public_interest_test
+    why = (Part.WHY,) if cited else ()  # the outcome's own exception: its reason is given above
+    return (*why, *(PIT_PARTS if pit else ()))
+
+
+def exemption_block_ids(form: DraftForm, catalogue: Catalogue, law: str = "") -> list[str]:
+    """The block ids of the per-exemption fields the modal shows for this form."""
+    return [
+        part_block(part, ref)
+        for ref, cited in _groups(form, law)
+        for part in _parts(catalogue.find(ref), cited)
+    ]
+
+
+def exemption_blocks(form: DraftForm, catalogue: Catalogue, law: str) -> list[Block]:
+    """One group per exemption: what it is, why it applies, and for a qualified one the
+    public interest test, each in its own fields (FOIA s17(1)(c) and s17(3))."""
+    blocks: list[Block] = []
+    for ref, cited in _groups(form, law):
+        entry = catalogue.find(ref)
+        name = f"{entry.citation}: {entry.title}" if entry is not None else ref
+        if entry is None:
+            kind = "not in the exemption catalogue"
+        elif entry.needs_public_interest_test:
+            kind = f"qualified: its own public interest test ({_PIT_LAW.get(law, 'FOIA s17(3)')})"
+        elif entry.kind is ExemptionKind.ABSOLUTE:
+            kind = "absolute: no public interest test"
+        else:
+            kind = "no public interest test to run"
+        if not cited:
+            kind = f"the outcome relies on it; {kind}"
+        blocks.append(section(f"*{esc(name)}* · {kind}"))
+        given = form.reasons_for(ref)
+        for part in _parts(entry, cited):
+            label, hint = _PART_LABELS[part]
+            hint = hint.format(law=_WHY_LAW.get(law, "FOIA s17(1)(c)"))
+            if entry is not None and part is Part.PIT_FOR and entry.pit_for:
+                hint += " Often relevant: " + " / ".join(entry.pit_for)
+            if entry is not None and part is Part.PIT_AGAINST and entry.pit_against:
+                hint += " Often relevant: " + " / ".join(entry.pit_against)
+            element = text_input("value", multiline=True, initial=given.get(part))
+            blocks.append(
+                input_block(part_block(part, ref), label, element, optional=True, hint=hint)
+            )
+    if "exemptions" in form.shown() and len(form.exemptions) > MAX_EXEMPTIONS:
+        blocks.append(
+            context(f"Only {MAX_EXEMPTIONS} exemptions fit in one draft: remove some to go on.")
+        )
+    return blocks
+
+
 def draft_modal(meta: DraftMeta, form: DraftForm, catalogue: Catalogue) -> dict[str, Any]:
     outcome_menu = {
         "type": "static_select",
@@ -361,12 +538,16 @@ def draft_modal(meta: DraftMeta, form: DraftForm, catalogue: Catalogue) -> dict[
             initial = [exemption_option(e) for e in chosen if e is not None]
             if initial:
                 element["initial_options"] = initial
-            blocks.append(input_block(name, label, element, optional=True, hint=hint))
+            # Choosing or removing one redraws the modal with a group of fields for each.
+            picker = input_block(name, label, element, optional=True, hint=hint)
+            blocks.append({**picker, "dispatch_action": True})
             continue
         element = text_input(
             "value", multiline=name in MULTILINE, initial=str(values.get(name, ""))
         )
         blocks.append(input_block(name, label, element, optional=True, hint=hint))
+    # The per-exemption groups come last, below everything else the outcome needs.
+    blocks.extend(exemption_blocks(form, catalogue, meta.law))
     title = "Edit draft" if meta.edits else "Draft response"
     return {
         "type": "modal",

@@ -17,11 +17,13 @@ from bot.slack.approval import approve, draft_meta, pending, reject, submit_draf
 from bot.slack.cards import Action
 from bot.slack.context import SlackContext
 from bot.slack.drafting import (
+    MAX_EXEMPTIONS,
     OUTCOME_ACTION,
     DraftForm,
     DraftMeta,
     LetterType,
     draft_modal,
+    exemption_block_ids,
     search_exemptions,
 )
 from bot.slack.modals import View, errors, reject_modal, text_of
@@ -96,12 +98,15 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         await ctx.open_view(body["trigger_id"], view)
 
     @app.action(OUTCOME_ACTION)
-    async def on_outcome(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """Choosing an outcome redraws the modal with the fields that outcome needs."""
+    @app.action(Action.EXEMPTIONS.value)
+    async def on_redraw(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Choosing an outcome redraws the modal with the fields that outcome needs; choosing
+        or removing an exemption, with a group of reasons for each one chosen. What was typed
+        so far is carried over (the view's state is read back into the new view)."""
         await ack()
         view = body.get("view") or {}
         meta = DraftMeta.load(view.get("private_metadata", "{}"))
-        form = DraftForm.from_view(view, meta.letter)
+        form = DraftForm.from_view(view, meta.letter, meta.law)
         try:
             await ctx.client.views_update(
                 view_id=view["id"],
@@ -119,8 +124,17 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
     @app.view(View.DRAFT.value)
     async def on_draft_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = DraftMeta.load(view["private_metadata"])
-        form = DraftForm.from_view(view, meta.letter)
+        form = DraftForm.from_view(view, meta.letter, meta.law)
         user = body["user"]["id"]
+        if len(form.exemptions) > MAX_EXEMPTIONS:
+            await ack(errors(exemptions=f"At most {MAX_EXEMPTIONS} exemptions in one draft."))
+            return
+        drawn = {b.get("block_id") for b in view.get("blocks") or []}
+        if not set(exemption_block_ids(form, ctx.catalogue, meta.law)) <= drawn:
+            # Submitted before the redraw for a newly chosen exemption arrived: show its
+            # fields now rather than judge the draft without them.
+            await ack(response_action="update", view=draft_modal(meta, form, ctx.catalogue))
+            return
         # The letter's completeness check runs before the ack so its findings can be shown in
         # the modal; it is a render and a few reads, well inside Slack's 3 seconds.
         submitted = await ctx.run(

@@ -28,27 +28,51 @@ def text_value(value: str) -> dict[str, Any]:
     return {"value": {"type": "plain_text_input", "value": value}}
 
 
-def part_response(exemptions: list[str]) -> dict[str, dict[str, Any]]:
-    """The modal's state for a partial disclosure citing these exemptions."""
+S31_WHY = (
+    "The exact locations of unrepaired potholes under police investigation would prejudice "
+    "the detection of crime."
+)
+
+
+def reasons_for(
+    ref: str,
+    why: str = S31_WHY,
+    pit_for: str = "Transparency about road safety\nAccountability for spending",
+    pit_against: str = "Prejudice to live investigations",
+    conclusion: str = "The public interest favours withholding the locations.",
+    qualified: bool = True,
+) -> dict[str, dict[str, Any]]:
+    """The state of one exemption's group of fields in the draft modal."""
+    state = {f"why:{ref}": text_value(why)}
+    if qualified:
+        state[f"pit_for:{ref}"] = text_value(pit_for)
+        state[f"pit_against:{ref}"] = text_value(pit_against)
+        state[f"conclusion:{ref}"] = text_value(conclusion)
+    return state
+
+
+def picked(exemptions: list[str]) -> dict[str, Any]:
     return {
+        "draft_exemptions": {
+            "type": "multi_external_select",
+            "selected_options": [{"value": ref} for ref in exemptions],
+        }
+    }
+
+
+def part_response(exemptions: list[str]) -> dict[str, dict[str, Any]]:
+    """The modal's state for a partial disclosure citing these (qualified) exemptions, each
+    with its own reasons."""
+    state: dict[str, dict[str, Any]] = {
         "outcome": {
             "draft_outcome": {"type": "static_select", "selected_option": {"value": "part"}}
         },
         "summary": text_value("The numbers of potholes reported are in the attached table."),
-        "exemptions": {
-            "draft_exemptions": {
-                "type": "multi_external_select",
-                "selected_options": [{"value": ref} for ref in exemptions],
-            }
-        },
-        "reason": text_value(
-            "The exact locations of unrepaired potholes under police investigation would "
-            "prejudice the detection of crime."
-        ),
-        "pit_for": text_value("Transparency about road safety\nAccountability for spending"),
-        "pit_against": text_value("Prejudice to live investigations"),
-        "conclusion": text_value("The public interest favours withholding the locations."),
+        "exemptions": picked(exemptions),
     }
+    for ref in exemptions:
+        state.update(reasons_for(ref))
+    return state
 
 
 async def open_modal(slack: Harness, user: str, message: dict[str, Any], action: str) -> Any:
@@ -62,7 +86,9 @@ async def drafted(slack: Harness, drafter: str = OFFICER) -> tuple[Case, dict[st
     """A case with a complete draft posted for approval; returns the draft message."""
     case = await open_case(slack)
     view = await open_modal(slack, drafter, slack.card(case.reference), "case_draft")
-    status, body = await slack.submit(drafter, view, part_response(["s31(1)(a)"]))
+    state = part_response(["s31(1)(a)"])
+    view = await redrawn(slack, view, state)
+    status, body = await slack.submit(drafter, view, state)
     assert (status, body) == (200, "")
     message = await draft_message(slack, case)
     return case, message
@@ -112,7 +138,9 @@ async def test_draft_modal_offers_the_fields_of_each_outcome_and_searches_exempt
     updated = await slack.until(lambda: slack.fake.made("views.update"))
     assert updated[0].args["view_id"] == opened["id"] and updated[0].args["hash"] == opened["hash"]
     redrawn = [b.get("block_id") for b in updated[0].args["view"]["blocks"]]
-    assert {"exemptions", "reason", "pit_for", "pit_against", "conclusion"} <= set(redrawn)
+    assert {"summary", "exemptions"} <= set(redrawn)
+    picker = next(b for b in updated[0].args["view"]["blocks"] if b.get("block_id") == "exemptions")
+    assert picker["dispatch_action"] is True  # choosing exemptions redraws the modal again
 
     # The exemption picker searches the catalogue for the case's law.
     status, body = await slack.interact(
@@ -132,7 +160,6 @@ async def test_an_incomplete_refusal_is_shown_in_the_modal_and_saves_nothing(
     case = await open_case(slack)
     view = await open_modal(slack, OFFICER, slack.card(case.reference), "case_draft")
     state = part_response([])
-    state["reason"] = text_value("")
     status, body = await slack.submit(OFFICER, view, state)
     assert status == 200
     answer = json.loads(body)
@@ -332,9 +359,180 @@ async def test_internal_review_cases_get_the_review_outcome(slack: Harness) -> N
         "draft_outcome": {"type": "static_select", "selected_option": {"value": "upheld"}}
     }
     state["findings"] = text_value("The original response applied section 31 correctly.")
+    view = await redrawn(slack, view, state)
     status, body = await slack.submit(OFFICER, view, state)
     assert (status, body) == (200, "")
     letter = await approve_and_get_letter(slack, case, "review")
     text = letter.get_body(("plain",)).get_content()
     assert "applied section 31 correctly" in text
     assert (await slack.case(case.id or 0)).outcome == "upheld"
+
+
+S40_WHY = "The names of the inspectors are their personal data; disclosure would be unfair."
+
+
+async def choose(
+    slack: Harness, view: dict[str, Any], state: dict[str, dict[str, Any]], action: dict[str, Any]
+) -> dict[str, Any]:
+    """Make a choice inside the open modal; returns the view foibot redraws it as."""
+    before = len(slack.fake.made("views.update"))
+    opened = payloads.opened_view(view, state)
+    await slack.interact(payloads.view_actions(OFFICER, action, opened))
+    updated = await slack.until(lambda: slack.fake.made("views.update")[before:])
+    assert updated[0].args["view_id"] == opened["id"]
+    return updated[0].args["view"]  # type: ignore[no-any-return]
+
+
+async def redrawn(
+    slack: Harness, view: dict[str, Any], state: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The modal as foibot redraws it once the exemptions in `state` are chosen."""
+    chosen = state.get("exemptions", {}).get("draft_exemptions", {})
+    action = {**chosen, "action_id": "draft_exemptions", "block_id": "exemptions"}
+    return await choose(slack, view, state, action)
+
+
+def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return next(b for b in view["blocks"] if b.get("block_id") == block_id)
+
+
+async def test_each_exemption_gets_its_own_reasons_and_public_interest_test(
+    slack: Harness,
+) -> None:
+    """FOIA s17(1)(c): why each exemption applies; s17(3): the public interest test for each
+    qualified one. Choosing exemptions redraws the modal with a group of fields per exemption,
+    and the letter gives each exemption its own reasons."""
+    case = await open_case(slack)
+    view = await open_modal(slack, OFFICER, slack.card(case.reference), "case_draft")
+    outcome = {
+        "type": "static_select",
+        "action_id": "draft_outcome",
+        "block_id": "outcome",
+        "selected_option": {"value": "part"},
+    }
+    state: dict[str, dict[str, Any]] = {
+        "outcome": {"draft_outcome": outcome},
+        "summary": text_value("The numbers of potholes reported are in the attached table."),
+    }
+    view = await choose(slack, view, state, outcome)
+    assert not [b for b in view["blocks"] if ":" in str(b.get("block_id", ""))]
+
+    # Two exemptions chosen: a qualified one (s31) and an absolute one (s40(2)).
+    chosen = {
+        "type": "multi_external_select",
+        "action_id": "draft_exemptions",
+        "block_id": "exemptions",
+        "selected_options": [{"value": "s31(1)(a)"}, {"value": "s40(2)"}],
+    }
+    state["exemptions"] = {"draft_exemptions": chosen}
+    view = await choose(slack, view, state, chosen)
+    ids = [b.get("block_id") for b in view["blocks"]]
+    s31 = ["why:s31(1)(a)", "pit_for:s31(1)(a)", "pit_against:s31(1)(a)", "conclusion:s31(1)(a)"]
+    assert all(i in ids for i in s31) and "why:s40(2)" in ids
+    assert not [i for i in ids if str(i).endswith(":s40(2)") and i != "why:s40(2)"]
+    assert ids.index("conclusion:s31(1)(a)") < ids.index("why:s40(2)")  # one group each
+    assert "attached table" in block(view, "summary")["element"]["initial_value"]  # kept
+    assert "absolute" in str(view["blocks"]) and "qualified" in str(view["blocks"])
+
+    # A reason for s31 only: the missing one is shown beside s40(2)'s own field.
+    state.update(reasons_for("s31(1)(a)"))
+    state.update(reasons_for("s40(2)", why="", qualified=False))
+    status, body = await slack.submit(OFFICER, view, state)
+    errors = json.loads(body)["errors"]
+    assert list(errors) == ["why:s40(2)"] and "s17(1)(c)" in errors["why:s40(2)"]
+
+    # Without s31's public interest test: beside each of its fields.
+    state.update(reasons_for("s40(2)", why=S40_WHY, qualified=False))
+    state.update(reasons_for("s31(1)(a)", pit_for="", conclusion=""))
+    status, body = await slack.submit(OFFICER, view, state)
+    errors = json.loads(body)["errors"]
+    assert set(errors) == {"pit_for:s31(1)(a)", "conclusion:s31(1)(a)"}
+
+    state.update(reasons_for("s31(1)(a)"))
+    status, body = await slack.submit(OFFICER, view, state)
+    assert (status, body) == (200, "")
+    letter = await approve_and_get_letter(slack, case, "Our response")
+    text = letter.get_body(("plain",)).get_content()
+    s31_at, s40_at = text.index("section 31(1)(a)"), text.index("section 40(2)")
+    assert s31_at < text.index("detection of crime") < s40_at < text.index("personal data")
+    assert text.count("Transparency about road safety") == 1  # only s31 weighs the interest
+    assert text.index("Transparency about road safety") < s40_at
+    drafted = [e for e in await slack.events(case.id or 0) if e.kind == EventKind.DRAFTED.value]
+    assert drafted[0].detail["exemptions"] == ["s31(1)(a)", "s40(2)"]
+
+
+async def test_a_submit_before_the_redraw_shows_the_new_exemptions_fields(slack: Harness) -> None:
+    case = await open_case(slack)
+    view = await open_modal(slack, OFFICER, slack.card(case.reference), "case_draft")
+    state = part_response([])
+    state["exemptions"] = picked(["s31(1)(a)"])  # chosen, but its fields not drawn yet
+    status, body = await slack.submit(OFFICER, view, state)
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "update"
+    assert "why:s31(1)(a)" in [b.get("block_id") for b in answer["view"]["blocks"]]
+    await asyncio.sleep(0.2)
+    assert EventKind.DRAFTED.value not in [e.kind for e in await slack.events(case.id or 0)]
+
+
+async def test_an_eir_refusal_as_manifestly_unreasonable_weighs_the_public_interest(
+    slack: Harness,
+) -> None:
+    """EIR reg 12(4)(b) is an exception like any other (reg 12(1)(b)): a cost refusal under
+    the EIR needs its public interest test, and the modal collects it."""
+    case = await open_case(slack)
+    await retype(slack, case, "eir", "EIR")
+    view = await open_modal(slack, OFFICER, slack.card(case.reference), "case_draft")
+    outcome = {
+        "type": "static_select",
+        "action_id": "draft_outcome",
+        "block_id": "outcome",
+        "selected_option": {"value": "cost"},
+    }
+    state: dict[str, dict[str, Any]] = {"outcome": {"draft_outcome": outcome}}
+    view = await choose(slack, view, state, outcome)
+    ids = [b.get("block_id") for b in view["blocks"]]
+    assert "pit_for:reg12(4)(b)" in ids and "why:reg12(4)(b)" not in ids  # why: the estimate
+
+    state["cost_estimate"] = text_value("Reading 40,000 inspection sheets: 1,300 hours.")
+    state["cost_advice"] = text_value("Asking for one ward would bring it within reach.")
+    status, body = await slack.submit(OFFICER, view, state)
+    errors = json.loads(body)["errors"]
+    assert {"pit_for:reg12(4)(b)", "pit_against:reg12(4)(b)"} <= set(errors)
+
+    state.update(
+        reasons_for(
+            "reg12(4)(b)",
+            pit_for="Openness about road maintenance",
+            pit_against="Diverting inspectors from repairs",
+            conclusion="The burden outweighs the public interest in disclosure.",
+        )
+    )
+    status, body = await slack.submit(OFFICER, view, state)
+    assert (status, body) == (200, "")
+    letter = await approve_and_get_letter(slack, case, "Our response")
+    text = letter.get_body(("plain",)).get_content()
+    assert "12(4)(b)" in text and "Diverting inspectors from repairs" in text
+    assert "40,000 inspection sheets" in text
+
+
+def test_a_draft_saved_with_one_reason_for_all_reads_as_one_per_exemption() -> None:
+    """Drafts saved before reasons were per exemption still open (Edit) and approve."""
+    from bot.slack.drafting import DraftForm, Reasons
+
+    old = {
+        "outcome": "withheld",
+        "exemptions": ["s31(1)(a)", "s30(1)(a)"],
+        "reason": "Shared reason.",
+        "pit_for": "For",
+        "pit_against": "Against",
+        "conclusion": "Balance.",
+        "summary": "",
+        "letter_text": "…",
+    }
+    form = DraftForm.from_values(old)
+    assert form.reasons == (
+        Reasons("s31(1)(a)", "Shared reason.", "For", "Against", "Balance."),
+        Reasons("s30(1)(a)", "Shared reason.", "For", "Against", "Balance."),
+    )
+    assert DraftForm.from_values(form.values()) == form
