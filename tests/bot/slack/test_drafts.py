@@ -6,19 +6,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
+from sqlmodel import select
+
+from bot.service import start_service
 from intake.models import Case, CaseStatus, EventKind
 from tests.bot.slack import payloads
 from tests.bot.slack.conftest import (
     APPROVER,
+    FOI_TEXT,
     GROUP_APPROVER,
     OFFICER,
     STAFF,
     STRANGER,
     Harness,
+    Relay,
     find_element,
+    slack_settings,
 )
+from tests.bot.slack.fake_slack import FakeSlack
 from tests.bot.slack.test_triage import open_case
 
 REQUESTER_EMAIL = "jo.bloggs@example.org"
@@ -536,3 +544,69 @@ def test_a_draft_saved_with_one_reason_for_all_reads_as_one_per_exemption() -> N
         Reasons("s30(1)(a)", "Shared reason.", "For", "Against", "Balance."),
     )
     assert DraftForm.from_values(form.values()) == form
+
+
+async def test_a_postal_requests_letter_is_posted_in_the_thread_to_print_and_post(
+    slack: Harness,
+) -> None:
+    await slack.command("new")
+    opened = await slack.until(lambda: slack.fake.made("views.open"))
+    values = {
+        "name": {"value": {"type": "plain_text_input", "value": "Mary Smith"}},
+        "email": {"value": {"type": "email_text_input", "value": ""}},
+        "address": {"value": {"type": "plain_text_input", "value": "1 High St\nAmbridge"}},
+        "received": {"value": {"type": "datepicker", "selected_date": "2024-06-27"}},
+        "via": {"value": {"type": "radio_buttons", "selected_option": {"value": "post"}}},
+        "text": {"value": {"type": "plain_text_input", "value": FOI_TEXT}},
+        "regime": {"value": {"type": "static_select", "selected_option": {"value": "foi"}}},
+    }
+    assert (await slack.submit(OFFICER, opened[0].args["view"], values)) == (200, "")
+    case = (await slack.until_db(lambda s: list(s.exec(select(Case)).all())))[0]
+    card = await slack.until_card(case.reference, lambda c: True)
+    view = await open_modal(slack, OFFICER, card, "case_draft")
+    full = {
+        "outcome": {
+            "draft_outcome": {"type": "static_select", "selected_option": {"value": "full"}}
+        },
+        "summary": text_value("The numbers of potholes reported are in the enclosed table."),
+    }
+    assert (await slack.submit(OFFICER, view, full)) == (200, "")
+    message = await draft_message(slack, case)
+    assert "post tray" in str(message["blocks"])  # the confirmation says where it goes
+    await slack.click(APPROVER, message, "draft_approve")
+    posted = await slack.until(
+        lambda: [p for p in slack.fake.posts(channel=STAFF) if "print this" in p["text"]]
+    )
+    assert posted[0]["thread_ts"] == card["ts"] and "1 High St Ambridge" in posted[0]["text"]
+    assert "enclosed table" in posted[0]["text"]
+    closed = await slack.until_db(
+        lambda s: (c := s.get(Case, case.id)) and c.status == CaseStatus.CLOSED.value and c
+    )
+    assert closed.outcome == "full"
+    assert [m for m in slack.relay.messages if case.reference in str(m["Subject"])] == []
+
+
+async def test_when_slack_cant_say_who_the_approvers_are_nobody_approves(slack: Harness) -> None:
+    case, message = await drafted(slack)
+    slack.fake.fail("usergroups.users.list", 500)
+    await slack.click(GROUP_APPROVER, message, "draft_approve")
+    note = await slack.until(lambda: slack.fake.made("chat.postEphemeral"))
+    assert note[0].args["user"] == GROUP_APPROVER and "Only approvers" in note[0].args["text"]
+    await asyncio.sleep(0.3)
+    assert (await slack.case(case.id or 0)).status == CaseStatus.AWAITING_APPROVAL.value
+
+
+async def test_self_approval_when_the_authority_allows_it(
+    database_url: str, tmp_path: Path, fake_slack: FakeSlack, relay: Relay
+) -> None:
+    settings = slack_settings(database_url, tmp_path, fake_slack, relay, allow_self_approval=True)
+    slack = Harness(await start_service(settings), fake_slack, relay)
+    try:
+        case, message = await drafted(slack, drafter=APPROVER)
+        await slack.click(APPROVER, message, "draft_approve")
+        await slack.until_db(
+            lambda s: (c := s.get(Case, case.id)) and c.status == CaseStatus.CLOSED.value
+        )
+    finally:
+        await slack.close()
+        await slack.service.stop()

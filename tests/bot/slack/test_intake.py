@@ -9,7 +9,7 @@ import time
 from sqlmodel import select
 
 from intake.models import Case, CaseStatus, Channel, EventKind
-from intake.slack_records import SlackDelivery
+from intake.slack_records import SlackDelivery, SlackInbound
 from tests.bot.slack import payloads
 from tests.bot.slack.conftest import (
     FOI_TEXT,
@@ -199,3 +199,16 @@ async def test_slow_work_happens_after_the_ack(slack: Harness) -> None:
     assert status == 200 and time.monotonic() - started < 1.0
     case = await _one_case(slack)
     assert time.monotonic() - started >= 3.5 and case.requester_name == "Jo Bloggs"
+
+
+async def test_a_mention_outside_the_intake_channel_says_how_to_log_and_opens_nothing(
+    slack: Harness,
+) -> None:
+    status, _ = await slack.event(
+        payloads.mention_event("CRANDOM", REQUESTER, FOI_TEXT, payloads.new_ts())
+    )
+    assert status == 200
+    notes = await slack.until(lambda: slack.fake.made("chat.postEphemeral"))
+    assert notes[0].args["user"] == REQUESTER and "intake channel" in notes[0].args["text"]
+    assert await slack.cases() == []
+    assert await slack.db(lambda s: list(s.exec(select(SlackInbound)).all())) == []

@@ -152,3 +152,50 @@ async def test_a_click_on_a_closed_case_changes_nothing(slack: Harness) -> None:
     note = await slack.until(lambda: slack.fake.made("chat.postEphemeral"))
     assert "already not a request" in note[0].args["text"]
     assert len(await slack.events(case.id or 0)) == events
+
+
+async def test_the_card_shows_repeat_round_robin_and_invalid_request_flags(
+    slack: Harness,
+) -> None:
+    first = await open_case(slack)
+    again = await open_case(slack)  # the same requester asks the same thing again
+    card = card_text(slack.card(again.reference))
+    assert "Possible repeat of an earlier request" in card and first.reference in card
+    other = await open_case(slack, FOI_TEXT.replace("Jo Bloggs", "Sam Officer"), user=OFFICER)
+    card = card_text(slack.card(other.reference))
+    assert "Round robin" in card and first.reference in card
+
+    slack.fake.add_user("UBATMAN", "Batman", "bat@example.org")
+    signed = FOI_TEXT.replace("Yours faithfully,\nJo Bloggs", "Thanks,\nBatman").replace(
+        "potholes", "gritting routes"
+    )
+    batman = await open_case(slack, signed, user="UBATMAN")
+    assert "Possible invalid request: no real name" in card_text(slack.card(batman.reference))
+
+
+async def test_a_repeat_stays_open_and_its_draft_starts_as_a_repeated_request_refusal(
+    slack: Harness,
+) -> None:
+    first = await open_case(slack)
+    second = await open_case(slack, FOI_TEXT.replace("potholes", "street lights"), user=OFFICER)
+    await slack.click(OFFICER, slack.card(second.reference), "case_duplicate")
+    opened = await slack.until(lambda: slack.fake.made("views.open"))
+    values = {
+        "reference": {"value": {"type": "plain_text_input", "value": first.reference}},
+        "relation": {"value": {"type": "radio_buttons", "selected_option": {"value": "repeat"}}},
+    }
+    status, body = await slack.submit(OFFICER, opened[0].args["view"], values)
+    assert (status, body) == (200, "")
+    card = await slack.until_card(second.reference, lambda c: "repeat of" in card_text(c))
+    assert any(b["type"] == "actions" for b in card["blocks"])  # still open: buttons stay
+    linked = await slack.case(second.id or 0)
+    assert linked.status == CaseStatus.OPEN.value and linked.parent_id == first.id
+    assert "repeat_request" in linked.flags
+
+    await slack.click(OFFICER, slack.card(second.reference), "case_draft")
+    drafts = await slack.until(lambda: slack.fake.made("views.open")[1:])
+    view = drafts[0].args["view"]
+    outcome = next(b for b in view["blocks"] if b.get("block_id") == "outcome")
+    assert outcome["element"]["initial_option"]["value"] == "repeated"
+    earlier = next(b for b in view["blocks"] if b.get("block_id") == "previous_request")
+    assert earlier["element"]["initial_value"] == first.reference
