@@ -397,9 +397,7 @@ def missing_to_errors(
     ("s31(1)(a): why it applies ...") beside that exemption's own field; else by keyword;
     else beside the outcome."""
     shown = set(form.shown())
-    groups = set(exemption_block_ids(form, catalogue, law)) if "exemptions" in shown else set()
-    if implied_ref(law, form.outcome):
-        groups |= set(exemption_block_ids(form, catalogue, law))
+    groups = set(exemption_block_ids(form, catalogue, law))
     errors: dict[str, list[str]] = {}
     for piece in missing:
         ref, colon, rest = piece.partition(": ")
@@ -461,6 +459,14 @@ def _groups(form: DraftForm, law: str) -> list[tuple[str, bool]]:
     return groups
 
 
+def entry_for(catalogue: Catalogue, ref: str, law: str) -> Exemption | None:
+    """The catalogue entry, read under the case's law (FOIA and FOISA share some numbers)."""
+    try:
+        return catalogue.find(ref, Law(law))
+    except ValueError:
+        return catalogue.find(ref)
+
+
 def _parts(entry: Exemption | None, cited: bool) -> tuple[Part, ...]:
     pit = entry is not None and entry.needs_public_interest_test
     why = (Part.WHY,) if cited else ()  # the outcome's own exception: its reason is given above
@@ -472,7 +478,7 @@ def exemption_block_ids(form: DraftForm, catalogue: Catalogue, law: str = "") ->
     return [
         part_block(part, ref)
         for ref, cited in _groups(form, law)
-        for part in _parts(catalogue.find(ref), cited)
+        for part in _parts(entry_for(catalogue, ref, law), cited)
     ]
 
 
@@ -481,7 +487,7 @@ def exemption_blocks(form: DraftForm, catalogue: Catalogue, law: str) -> list[Bl
     public interest test, each in its own fields (FOIA s17(1)(c) and s17(3))."""
     blocks: list[Block] = []
     for ref, cited in _groups(form, law):
-        entry = catalogue.find(ref)
+        entry = entry_for(catalogue, ref, law)
         name = f"{entry.citation}: {entry.title}" if entry is not None else ref
         if entry is None:
             kind = "not in the exemption catalogue"
@@ -534,7 +540,7 @@ def draft_modal(meta: DraftMeta, form: DraftForm, catalogue: Catalogue) -> dict[
                 "min_query_length": 0,
                 "placeholder": plain("s31(1)(a), law enforcement…"),
             }
-            chosen = [catalogue.find(ref) for ref in form.exemptions]
+            chosen = [entry_for(catalogue, ref, meta.law) for ref in form.exemptions]
             initial = [exemption_option(e) for e in chosen if e is not None]
             if initial:
                 element["initial_options"] = initial

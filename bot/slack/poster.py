@@ -23,6 +23,7 @@ import contextlib
 import json
 import logging
 import secrets
+import threading
 import time
 import weakref
 from collections.abc import Sequence
@@ -131,6 +132,7 @@ def queue_post(
 
 # Posters running in this process: a commit that queued a post wakes those on its database.
 _running: weakref.WeakSet[SlackPoster] = weakref.WeakSet()
+_running_lock = threading.Lock()  # the commit hook reads it on a database thread
 _HOOKED = "foibot_wake_slack_on_commit"
 
 
@@ -148,7 +150,9 @@ def _after_commit(session: Session) -> None:
     session.info.pop(_HOOKED, None)
     bind = session.get_bind()
     url = str(getattr(bind, "url", ""))
-    for poster in list(_running):
+    with _running_lock:
+        posters = list(_running)
+    for poster in posters:
         if not url or poster.database_url == url:
             poster.wake_threadsafe()
 
@@ -258,10 +262,12 @@ class SlackPoster:
         self._stopping = False
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._run(), name="foibot-slack-poster")
-        _running.add(self)
+        with _running_lock:
+            _running.add(self)
 
     async def stop(self) -> None:
-        _running.discard(self)
+        with _running_lock:
+            _running.discard(self)
         self._stopping = True
         if self._task is not None:
             self._task.cancel()
