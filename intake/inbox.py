@@ -7,15 +7,16 @@ the case, its events and the acknowledgement it queues commit together or not at
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from config.rules import Rules
 from config.settings import Settings
+from intake.calendar import WorkingCalendar
 from intake.cases import NewCase, open_case, open_cases_of, record_event
-from intake.classifier import Classification, Flag, Incoming, Label, classify
+from intake.classifier import Classification, Flag, Incoming, Label, classify, is_reply_subject
 from intake.clock import Deadline
 from intake.history import History
 from intake.mail import Automatic, ParsedMessage, parse_message
@@ -139,7 +140,7 @@ def _route(
         ),
         rules,
     )
-    existing, how = _match_case(session, parsed, settings)
+    existing, how = _match_case(session, parsed, settings, decision)
     if existing is not None:
         if decision.label is Label.INTERNAL_REVIEW and not CaseStatus(existing.status).is_open:
             return _open(session, inbound, parsed, decision, settings, now, existing, history)
@@ -173,7 +174,7 @@ def _is_retry(session: Session, inbound: InboundMessage, parsed: ParsedMessage) 
 
 
 def _match_case(
-    session: Session, parsed: ParsedMessage, settings: Settings
+    session: Session, parsed: ParsedMessage, settings: Settings, decision: Classification
 ) -> tuple[Case | None, str]:
     """Strongest evidence first: our Message-ID, a valid reference, a mistyped reference among
     the sender's own open cases, the sender plus a quoted subject."""
@@ -200,10 +201,23 @@ def _match_case(
     hit = match_mistyped_reference(f"{parsed.subject}\n{parsed.text}", [c.reference for c in mine])
     if hit is not None:
         return next(c for c in mine if c.reference == hit), "mistyped_reference"
+    if decision.label in _NEW_REQUEST and not is_reply_subject(parsed.subject):
+        # A fresh request that happens to share a subject with an open one ("Parking fines")
+        # is a new request, not a reply: only a reply's subject is evidence of the thread.
+        return None, ""
     hit = match_quoted_subject(parsed.subject, [(c.reference, c.subject) for c in mine])
     if hit is not None:
         return next(c for c in mine if c.reference == hit), "quoted_subject"
     return None, ""
+
+
+_NEW_REQUEST = frozenset({Label.FOI, Label.EIR, Label.SAR})
+# Repeated requests (FOIA s14(2)) and aggregation (Fees Regulations 2004 reg 5) concern
+# information requests; subject access and reviews have their own rules.
+_REPEAT_REGIMES = frozenset({Regime.FOI, Regime.EIR, Regime.FOISA})
+# FOIA s14(2): a request is "repeated" if made within a "reasonable interval"; the Fees
+# Regulations reg 5(2)(b) aggregate requests received within 60 consecutive working days.
+REPEAT_WINDOW_WORKING_DAYS = 60
 
 
 def _attach(
@@ -273,7 +287,10 @@ def _open(
     flags = [f.value for f in decision.flags]
     if parsed.problems:
         flags.append(CaseFlag.MALFORMED)
-    similar = _similarity_flags(parsed, history, regime)
+    repeat_since = WorkingCalendar.for_regime(regime or Regime.FOI, jurisdiction).add_working_days(
+        local_time(inbound.received_at, settings).date(), -REPEAT_WINDOW_WORKING_DAYS
+    )
+    similar = _similarity_flags(parsed, history, regime, repeat_since, settings)
     flags.extend(similar.keys())
     needs_triage = Flag.NEEDS_TRIAGE in decision.flags or regime is None
     received_at = inbound.received_at
@@ -316,11 +333,19 @@ def _open(
 
 
 def _similarity_flags(
-    parsed: ParsedMessage, history: History, regime: Regime | None
+    parsed: ParsedMessage,
+    history: History,
+    regime: Regime | None,
+    repeat_since: date,
+    settings: Settings,
 ) -> dict[str, list[dict[str, object]]]:
-    if regime is None or not parsed.text.strip():
+    if regime not in _REPEAT_REGIMES or not parsed.text.strip():
         return {}
-    mine = [r.request for r in history.of_sender(parsed.sender_address)]
+    mine = [
+        r.request
+        for r in history.of_sender(parsed.sender_address)
+        if local_time(r.received_at, settings).date() >= repeat_since
+    ]
     others = [r.request for r in history.not_of_sender(parsed.sender_address)]
     out: dict[str, list[dict[str, object]]] = {}
     repeats = find_repeats(parsed.text, mine)
@@ -334,7 +359,7 @@ def _similarity_flags(
 
 def _quoted_parent(session: Session, parsed: ParsedMessage, history: History) -> Case | None:
     mine = [r.request for r in history.of_sender(parsed.sender_address)]
-    hit = find_quoted_case(parsed.text, mine)
+    hit = find_quoted_case(parsed.text, mine, parsed.subject)
     if hit is None:
         return None
     return session.exec(select(Case).where(Case.reference == hit)).first()
