@@ -135,10 +135,8 @@ async def test_a_request_cut_short_by_a_stop_is_taken_in_on_the_next_start(
     fake_slack.delays.clear()
     slack = await _started(database_url, tmp_path, fake_slack, relay)
     try:
-        cases = await slack.until_db(
-            lambda s: (found := list(s.exec(select(Case)).all())) and len(found) == 2 and found
-        )
-        texts = sorted(c.text for c in cases)
+        await slack.until_db(lambda s: len(list(s.exec(select(Case)).all())) == 2)
+        texts = sorted(c.text for c in await slack.cases())
         assert "gritting" in texts[0] and "potholes" in texts[1]
         await slack.until(lambda: fake_slack.posts(channel=INTAKE, thread_ts=event["ts"]))
         await slack.until(lambda: fake_slack.posts(channel=OFFICER))  # the officer hears too

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from sqlmodel import select
 
@@ -157,7 +158,7 @@ async def test_foi_new_modal_logs_a_postal_request(slack: Harness) -> None:
     view = opened[0].args["view"]
     assert view["callback_id"] == "new_request_modal"
 
-    values = {
+    values: dict[str, dict[str, Any]] = {
         "name": {"value": {"type": "plain_text_input", "value": "Mary Smith"}},
         "email": {"value": {"type": "email_text_input", "value": ""}},
         "address": {"value": {"type": "plain_text_input", "value": ""}},

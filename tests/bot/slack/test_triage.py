@@ -102,7 +102,7 @@ async def test_clarification_sends_the_letter_and_stops_the_clock(slack: Harness
     letters = await slack.until(
         lambda: [m for m in slack.relay.to("jo.bloggs@example.org") if "understand" in m["Subject"]]
     )
-    body_text = letters[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    body_text = letters[0].get_body(("plain",)).get_content()
     assert "only A roads" in body_text and case.reference in str(letters[0]["Subject"])
     card = await slack.until_card(case.reference, lambda c: "Clock stopped" in card_text(c))
     assert "asked the requester to clarify" in card_text(card)
@@ -180,7 +180,7 @@ async def test_a_repeat_stays_open_and_its_draft_starts_as_a_repeated_request_re
     second = await open_case(slack, FOI_TEXT.replace("potholes", "street lights"), user=OFFICER)
     await slack.click(OFFICER, slack.card(second.reference), "case_duplicate")
     opened = await slack.until(lambda: slack.fake.made("views.open"))
-    values = {
+    values: dict[str, dict[str, Any]] = {
         "reference": {"value": {"type": "plain_text_input", "value": first.reference}},
         "relation": {"value": {"type": "radio_buttons", "selected_option": {"value": "repeat"}}},
     }
