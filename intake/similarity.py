@@ -260,6 +260,8 @@ def comparable(text: str) -> str:
 # the shortlist lost none of 851 matches in 800 searches, and keeps few.
 _STEM = 4
 _SHORTLIST_SLACK = 30.0
+_SHORTLIST_LIMIT = 50  # requests scored in full per new message, at most
+MOST_SIMILAR = 10  # similar cases named on a case, at most (the closest)
 _CODE_BASE = 0x100  # codes stay below the surrogates (0xD800): any string rapidfuzz takes
 _CODE_SPAN = 0xD800 - _CODE_BASE
 # Small words every request has: left out of the codes, which they would make look alike.
@@ -314,7 +316,7 @@ def _similar(text: str, requests: Sequence[PriorRequest], threshold: float) -> l
                 query.words,
                 [r.prepared.words for r in requests],
                 scorer=fuzz.ratio,
-                limit=None,
+                limit=_SHORTLIST_LIMIT,
                 score_cutoff=threshold,
             )
         )
@@ -327,7 +329,10 @@ def _similar(text: str, requests: Sequence[PriorRequest], threshold: float) -> l
         query.code,
         [r.prepared.code for r in requests],
         scorer=fuzz.ratio,
-        limit=None,
+        # A campaign can send hundreds of near-identical requests: scoring every one of them
+        # in full for every new one would grow with the square of the campaign. The closest
+        # few by the cheap score are enough to flag it and name the cases.
+        limit=_SHORTLIST_LIMIT,
         score_cutoff=max(0.0, threshold - _SHORTLIST_SLACK),
     )
     return _ranked(
@@ -345,7 +350,7 @@ def _ranked(scored: Iterable[tuple[str, float]]) -> list[SimilarCase]:
     for reference, score in scored:
         best[reference] = max(score, best.get(reference, 0.0))
     ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [SimilarCase(reference, score) for reference, score in ranked]
+    return [SimilarCase(reference, score) for reference, score in ranked[:MOST_SIMILAR]]
 
 
 def find_repeats(
