@@ -123,7 +123,11 @@ def queue_ephemeral(
 
 
 def queue_parked_notice(
-    session: Session, inbound_id: int, sender: str, reason: str, settings: Settings,
+    session: Session,
+    inbound_id: int,
+    sender: str,
+    reason: str,
+    settings: Settings,
     now: datetime,
 ) -> None:
     """Tell the staff channel that a message could not be handled automatically and is waiting

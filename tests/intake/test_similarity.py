@@ -316,10 +316,14 @@ def test_a_large_campaign_names_only_the_closest_cases() -> None:
     """Hundreds of identical requests: the new one is flagged, naming at most ten of them."""
     from intake.similarity import MOST_SIMILAR, PriorRequest, find_round_robins
 
-    text = ("Under the Freedom of Information Act please tell me how many electric vehicle "
-            "charging points the council installed in each year since 2019, and their cost.")
-    campaign = [PriorRequest(f"IC-{100000 + i}-AAAA", f"person{i}@example.org", "EV charging",
-                             text) for i in range(300)]
+    text = (
+        "Under the Freedom of Information Act please tell me how many electric vehicle "
+        "charging points the council installed in each year since 2019, and their cost."
+    )
+    campaign = [
+        PriorRequest(f"IC-{100000 + i}-AAAA", f"person{i}@example.org", "EV charging", text)
+        for i in range(300)
+    ]
     found = find_round_robins(text, campaign)
     assert 1 <= len(found) <= MOST_SIMILAR == 10
     assert all(s.score == 100.0 for s in found)
