@@ -13,26 +13,18 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.outgoing import new_message_id, sender_address
+from bot.outgoing import queue_acknowledgement
 from bot.slack.blocks import clip
 from bot.slack.cards import already_logged, intake_reply
 from bot.slack.notify import queue_case_card, queue_message
 from config.settings import Settings
-from intake.cases import NewCase, open_case, record_event
+from intake.cases import NewCase, open_case
 from intake.classifier import Flag, Incoming, classify
-from intake.inbox import ACK_PURPOSE, CaseFlag, local_time, regime_for
-from intake.models import Case, Channel, EventKind, OutboxKind
-from intake.outbox import count_sent_to
-from intake.outbox import queue_message as queue_outbox
+from intake.inbox import CaseFlag, local_time, regime_for
+from intake.models import Case, Channel
 from intake.regime import Regime
 from intake.similarity import PriorRequest, find_repeats, find_round_robins
 from intake.slack_records import claim_delivery, delivery_for
-from replies.acknowledgement import (
-    AcknowledgementFacts,
-    acknowledgement_subject,
-    render_acknowledgement,
-)
-from replies.email import Envelope, compose
 
 SUBJECT_CHARS = 100
 
@@ -203,59 +195,4 @@ def queue_email_acknowledgement(
     recipient = case.requester_email
     if not recipient or not case.regime:
         return False
-    recent = count_sent_to(session, recipient, ACK_PURPOSE, now - timedelta(hours=1))
-    if recent >= settings.intake.acks_per_sender_per_hour:
-        record_event(
-            session,
-            case,
-            EventKind.ACKNOWLEDGEMENT_SUPPRESSED,
-            "foibot",
-            now,
-            reason="rate_limited",
-            sent_in_last_hour=recent,
-        )
-        return False
-    letter = render_acknowledgement(
-        AcknowledgementFacts(
-            reference=case.reference,
-            regime=_regime(case),
-            received=case.received_on,
-            due=case.due,
-            requester_name=case.requester_name,
-            subject=case.subject,
-        ),
-        settings.authority,
-    )
-    message_id = new_message_id(settings)
-    message = compose(
-        Envelope(
-            sender=sender_address(settings),
-            recipient=recipient,
-            subject=acknowledgement_subject(case.reference, case.subject),
-            message_id=message_id,
-            date=local_time(now, settings),
-            reference=case.reference,
-        ),
-        letter,
-    )
-    queue_outbox(
-        session,
-        kind=OutboxKind.EMAIL,
-        purpose=ACK_PURPOSE,
-        recipient=recipient,
-        payload=message.as_bytes(),
-        now=now,
-        case_id=case.id,
-        message_id=message_id,
-        subject=str(message["Subject"]),
-    )
-    record_event(
-        session,
-        case,
-        EventKind.ACKNOWLEDGEMENT_QUEUED,
-        "foibot",
-        now,
-        message_id=message_id,
-        due=case.due.isoformat() if case.due else None,
-    )
-    return True
+    return queue_acknowledgement(session, case, settings, now)

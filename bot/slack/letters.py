@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.outgoing import new_message_id, sender_address
+from bot.outgoing import queue_email
 from bot.slack.facts import local_today
 from bot.slack.notify import queue_card_update, queue_in_card_thread
 from bot.slack.triage import Done, actor_of, open_case_by_id
@@ -19,12 +19,9 @@ from config.exemptions import Catalogue
 from config.settings import Settings
 from intake.cases import add_clock_event, record_event, set_status
 from intake.clock import ClockEvent, ClockEventType
-from intake.inbox import local_time
-from intake.models import Case, CaseStatus, EventKind, OutboxKind
-from intake.outbox import queue_message
+from intake.models import Case, CaseStatus, EventKind
 from intake.regime import Regime
 from replies.case import CaseFacts
-from replies.email import Envelope, compose
 from replies.letters import LETTER_REGIMES, LetterError, LetterKind, letter_subject, render_letter
 from replies.notices import ClarificationRequest
 from replies.render import Rendered
@@ -59,29 +56,16 @@ def send_letter(
     """Queue the letter to the requester (email, or a print-and-post note in the thread) and
     record it; returns where it went."""
     if case.requester_email:
-        message_id = new_message_id(settings)
-        message = compose(
-            Envelope(
-                sender=sender_address(settings),
-                recipient=case.requester_email,
-                subject=subject,
-                message_id=message_id,
-                date=local_time(now, settings),
-                reference=case.reference,
-                automatic=False,  # a person approved it: not an RFC 3834 automatic reply
-            ),
-            letter,
-        )
-        queue_message(
+        message_id = queue_email(
             session,
-            kind=OutboxKind.EMAIL,
+            settings,
+            now,
+            to=case.requester_email,
+            subject=subject,
+            letter=letter,
             purpose=purpose,
-            recipient=case.requester_email,
-            payload=message.as_bytes(),
-            now=now,
-            case_id=case.id,
-            message_id=message_id,
-            subject=str(message["Subject"]),
+            case=case,
+            automatic=False,  # a person approved it: not an RFC 3834 automatic reply
         )
         record_event(
             session,
