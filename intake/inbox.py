@@ -30,7 +30,7 @@ from intake.models import (
     InboundState,
     Outbox,
 )
-from intake.reference import find_references
+from intake.reference import find_references, mentions_reference
 from intake.regime import Jurisdiction, Regime
 from intake.similarity import (
     find_quoted_case,
@@ -48,6 +48,7 @@ class CaseFlag:
     THIRD_PARTY_REFERENCE = "reference_from_third_party"
     REPEAT = "repeat_request"
     ROUND_ROBIN = "round_robin"
+    UNMATCHED_REFERENCE = "unmatched_reference"  # quotes a reference we can't pin to a case
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,17 @@ def _route(
             return Routing(
                 InboundState.ATTACHED, case=mine[0], parsed=parsed, reason="sender_single_open_case"
             )
-    return _open(session, inbound, parsed, decision, settings, now, None, history)
+    return _open(
+        session,
+        inbound,
+        parsed,
+        decision,
+        settings,
+        now,
+        None,
+        history,
+        unmatched_reference=how == UNMATCHED_REFERENCE,
+    )
 
 
 def _is_retry(session: Session, inbound: InboundMessage, parsed: ParsedMessage) -> bool:
@@ -171,6 +182,9 @@ def _is_retry(session: Session, inbound: InboundMessage, parsed: ParsedMessage) 
         )
     ).first()
     return earlier is not None
+
+
+UNMATCHED_REFERENCE = "unmatched_reference"
 
 
 def _match_case(
@@ -201,6 +215,9 @@ def _match_case(
     hit = match_mistyped_reference(f"{parsed.subject}\n{parsed.text}", [c.reference for c in mine])
     if hit is not None:
         return next(c for c in mine if c.reference == hit), "mistyped_reference"
+    if mentions_reference(f"{parsed.subject}\n{parsed.text}", prefix):
+        # A reference we can't pin to one of the sender's cases: a person decides (triage).
+        return None, UNMATCHED_REFERENCE
     if decision.label in _NEW_REQUEST and not is_reply_subject(parsed.subject):
         # A fresh request that happens to share a subject with an open one ("Parking fines")
         # is a new request, not a reply: only a reply's subject is evidence of the thread.
@@ -278,6 +295,7 @@ def _open(
     now: datetime,
     parent: Case | None,
     history: History,
+    unmatched_reference: bool = False,
 ) -> Routing:
     jurisdiction = settings.authority.jurisdiction
     label = decision.label
@@ -292,7 +310,9 @@ def _open(
     )
     similar = _similarity_flags(parsed, history, regime, repeat_since, settings)
     flags.extend(similar.keys())
-    needs_triage = Flag.NEEDS_TRIAGE in decision.flags or regime is None
+    if unmatched_reference:
+        flags.append(CaseFlag.UNMATCHED_REFERENCE)
+    needs_triage = Flag.NEEDS_TRIAGE in decision.flags or regime is None or unmatched_reference
     received_at = inbound.received_at
     classification = decision.to_json()
     if similar:

@@ -93,3 +93,15 @@ def find_references(text: str, prefix: str, secret: str) -> list[Reference]:
 def find_reference_candidates(text: str, prefix: str) -> list[str]:
     """Reference-shaped strings whose check code does not verify (possible typos)."""
     return [match.group(0) for match in _compiled(prefix).finditer(text)]
+
+
+def mentions_reference(text: str, prefix: str) -> bool:
+    """Whether the text seems to quote one of our references, even mistyped beyond recognition
+    (the prefix and a run of digits): such a message is about a case, so it goes to a person
+    rather than quietly opening a new one."""
+    return (
+        re.search(
+            rf"(?<![A-Za-z0-9]){re.escape(prefix)}[\s\-_/.]?[0-9OoIiLl]{{4,9}}", text, re.IGNORECASE
+        )
+        is not None
+    )

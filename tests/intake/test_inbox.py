@@ -116,3 +116,17 @@ def test_a_reply_quoting_the_subject_attaches(db: Database) -> None:
         _earlier(session, date(2024, 5, 28))
         reply = _route(session, now, subject="Re: Fly-tipping fines")
         assert reply.state == InboundState.ATTACHED
+
+
+def test_a_reference_matching_no_case_clearly_goes_to_triage(db: Database) -> None:
+    from intake.models import Case
+
+    now = datetime(2024, 6, 3, 10, tzinfo=UTC)
+    with Session(db.engine) as session:
+        _earlier(session, date(2024, 5, 28), subject="Fly-tipping fines")
+        _earlier(session, date(2024, 5, 29), subject="Library hours")
+        # Neither of Sam's two open references is close to this one: a person decides.
+        inbound = _route(session, now, subject="Re: IC-9912 - where is my answer?")
+        case = session.get(Case, inbound.case_id)
+        assert case is not None
+        assert case.needs_triage and "unmatched_reference" in case.flags
