@@ -25,6 +25,7 @@ from bot.slack.modals import (
 )
 from bot.slack.notify import queue_ephemeral, queue_message
 from bot.slack.triage import Done, assign, change_type, link, not_a_request, open_case_by_id
+from intake.models import Case
 from intake.regime import Regime
 
 log = logging.getLogger("foibot.slack")
@@ -62,6 +63,29 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
 
         return await ctx.run(run)
 
+    async def open_modal_for_case(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        modal: Callable[[Case], dict[str, Any]],
+    ) -> None:
+        """Open a modal about the clicked card's case; if it is closed or gone, say so privately
+        to whoever clicked."""
+        case_id = case_id_of(action)
+        if case_id is None:
+            return
+
+        def read(session: Session) -> dict[str, Any] | None:
+            case, refusal = open_case_by_id(session, case_id)
+            if case is None:
+                channel, user = where(body)
+                queue_ephemeral(session, channel, user, refusal, ctx.now())
+                return None
+            return modal(case)
+
+        view = await ctx.run(read)
+        if view is not None:
+            await ctx.open_view(body["trigger_id"], view)
+
     @app.action(Action.ASSIGN.value)
     async def on_assign(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -89,22 +113,12 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
     @app.action(Action.CLARIFY.value)
     async def on_clarify(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        case_id = case_id_of(action)
-        if case_id is None:
-            return
 
-        def read(session: Session) -> dict[str, Any] | None:
-            case, refusal = open_case_by_id(session, case_id)
-            if case is None:
-                channel, user = where(body)
-                queue_ephemeral(session, channel, user, refusal, ctx.now())
-                return None
+        def modal(case: Case) -> dict[str, Any]:
             requester = case.requester_name or case.requester_email or case.requester_address
-            return clarify_modal(case_id, case.reference, requester)
+            return clarify_modal(case.id or 0, case.reference, requester)
 
-        view = await ctx.run(read)
-        if view is not None:
-            await ctx.open_view(body["trigger_id"], view)
+        await open_modal_for_case(body, action, modal)
 
     @app.view(View.CLARIFY.value)
     async def on_clarify_submitted(
@@ -127,21 +141,9 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
     @app.action(Action.DUPLICATE.value)
     async def on_duplicate(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        case_id = case_id_of(action)
-        if case_id is None:
-            return
-
-        def read(session: Session) -> dict[str, Any] | None:
-            case, refusal = open_case_by_id(session, case_id)
-            if case is None:
-                channel, user = where(body)
-                queue_ephemeral(session, channel, user, refusal, ctx.now())
-                return None
-            return duplicate_modal(case_id, case.reference)
-
-        view = await ctx.run(read)
-        if view is not None:
-            await ctx.open_view(body["trigger_id"], view)
+        await open_modal_for_case(
+            body, action, lambda case: duplicate_modal(case.id or 0, case.reference)
+        )
 
     @app.view(View.DUPLICATE.value)
     async def on_duplicate_submitted(
