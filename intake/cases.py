@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from config.settings import ReferenceSettings
@@ -21,6 +22,7 @@ from intake.models import (
 )
 from intake.reference import Reference, find_references, make_reference
 from intake.regime import Jurisdiction, Regime
+from intake.rows import add_row, insert_row, insert_rows, table_of
 
 
 @dataclass(frozen=True)
@@ -46,22 +48,34 @@ class NewCase:
 
 def issue_reference(session: Session, settings: ReferenceSettings, now: datetime) -> Reference:
     """A new number from the database (never reused) with its keyed check code."""
-    row = ReferenceNumber(issued_at=now)
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    return make_reference(settings.prefix, settings.first_number + row.id - 1, settings.secret)
+    number = insert_row(session, ReferenceNumber, {"issued_at": now})
+    return make_reference(settings.prefix, settings.first_number + number - 1, settings.secret)
 
 
 def record_event(
     session: Session, case: Case, kind: EventKind, actor: str, now: datetime, **detail: Any
-) -> CaseEvent:
+) -> None:
+    """Append to the case's event log (in the caller's transaction) and touch the case."""
+    record_events(session, case, actor, now, [(kind, detail)])
+
+
+def record_events(
+    session: Session,
+    case: Case,
+    actor: str,
+    now: datetime,
+    events: Sequence[tuple[EventKind, dict[str, Any]]],
+) -> None:
+    """Append several events at once, in order."""
     assert case.id is not None
-    event = CaseEvent(case_id=case.id, at=now, actor=actor, kind=kind.value, detail=detail)
-    session.add(event)
-    case.updated_at = now
-    session.add(case)
-    return event
+    rows = [
+        {"case_id": case.id, "at": now, "actor": actor, "kind": kind.value, "detail": detail}
+        for kind, detail in events
+    ]
+    insert_rows(session, CaseEvent, rows)
+    if case.updated_at != now:
+        case.updated_at = now
+        session.add(case)
 
 
 def open_case(
@@ -75,47 +89,46 @@ def open_case(
     reference = issue_reference(session, references, now)
     # A new case has no clock events yet: its first due date comes straight from receipt.
     first = compute_deadline(new.regime, new.received_on, (), jurisdiction) if new.regime else None
-    case = Case(
-        number=reference.number,
-        reference=str(reference),
-        regime=new.regime.value if new.regime else "",
-        label=new.label,
-        confidence=new.confidence,
-        classification=new.classification,
-        flags=list(new.flags),
-        needs_triage=new.needs_triage,
-        channel=new.channel.value,
-        requester_name=new.requester_name,
-        requester_email=new.requester_email.lower(),
-        requester_address=new.requester_address,
-        received_at=new.received_at,
-        received_on=new.received_on,
-        subject=new.subject,
-        text=new.text,
-        status=CaseStatus.OPEN.value,
-        parent_id=new.parent_id,
-        due=first.due if first else None,
-        clock_stopped=bool(first and first.stopped),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(case)
-    session.flush()
-    record_event(
+    case = add_row(
         session,
-        case,
-        EventKind.RECEIVED,
-        actor,
-        now,
-        channel=new.channel.value,
-        received_on=new.received_on.isoformat(),
-        regime=case.regime,
-        due=case.due.isoformat() if case.due else None,
+        Case,
+        dict(
+            number=reference.number,
+            reference=str(reference),
+            regime=new.regime.value if new.regime else "",
+            label=new.label,
+            confidence=new.confidence,
+            classification=new.classification,
+            flags=list(new.flags),
+            needs_triage=new.needs_triage,
+            channel=new.channel.value,
+            requester_name=new.requester_name,
+            requester_email=new.requester_email.lower(),
+            requester_address=new.requester_address,
+            received_at=new.received_at,
+            received_on=new.received_on,
+            subject=new.subject,
+            text=new.text,
+            status=CaseStatus.OPEN.value,
+            parent_id=new.parent_id,
+            due=first.due if first else None,
+            clock_stopped=bool(first and first.stopped),
+            created_at=now,
+            updated_at=now,
+        ),
     )
+    received = {
+        "channel": new.channel.value,
+        "received_on": new.received_on.isoformat(),
+        "regime": case.regime,
+        "due": case.due.isoformat() if case.due else None,
+    }
+    events: list[tuple[EventKind, dict[str, Any]]] = [(EventKind.RECEIVED, received)]
     if new.classification:
-        record_event(session, case, EventKind.CLASSIFIED, actor, now, **new.classification)
+        events.append((EventKind.CLASSIFIED, dict(new.classification)))
     if new.flags:
-        record_event(session, case, EventKind.FLAGGED, actor, now, flags=list(new.flags))
+        events.append((EventKind.FLAGGED, {"flags": list(new.flags)}))
+    record_events(session, case, actor, now, events)
     return case
 
 
@@ -225,11 +238,25 @@ def case_by_reference(session: Session, reference: str, prefix: str, secret: str
     return session.exec(select(Case).where(Case.reference == str(found[0]))).first()
 
 
+_CASE = table_of(Case)
+_OPEN_STATUSES = [s.value for s in CaseStatus if s.is_open]
+# Built once: asked for every incoming message, and most senders have no open case, so a
+# one-column probe answers most calls without loading any case.
+_HAS_OPEN_CASE = (
+    select(_CASE.c.id)
+    .where(
+        _CASE.c.requester_email == bindparam("email"),
+        _CASE.c.status.in_(_OPEN_STATUSES),
+    )
+    .limit(1)
+)
+
+
 def open_cases_of(session: Session, requester_email: str) -> Sequence[Case]:
+    # Stored lower-case (open_case), so the index on requester_email serves this.
+    email = requester_email.lower()
+    if session.execute(_HAS_OPEN_CASE, {"email": email}).first() is None:
+        return []
     return session.exec(
-        select(Case).where(
-            # Stored lower-case (open_case), so the index on requester_email serves this.
-            Case.requester_email == requester_email.lower(),
-            col(Case.status).in_([s.value for s in CaseStatus if s.is_open]),
-        )
+        select(Case).where(Case.requester_email == email, col(Case.status).in_(_OPEN_STATUSES))
     ).all()

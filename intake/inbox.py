@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from config.rules import Rules
@@ -32,6 +33,7 @@ from intake.models import (
 )
 from intake.reference import find_references, mentions_reference
 from intake.regime import Jurisdiction, Regime
+from intake.rows import table_of, update_row
 from intake.similarity import (
     find_quoted_case,
     find_repeats,
@@ -103,12 +105,14 @@ def route_inbound(
         history = History()
         history.refresh(session, now)
     parsed = parse_message(inbound.raw, inbound.mail_from, own_domains(settings))
-    inbound.problems = list(parsed.problems)
     routing = _route(session, inbound, parsed, settings, now, history, rules)
-    inbound.state = routing.state.value
-    inbound.case_id = routing.case.id if routing.case else None
-    inbound.processed_at = now
-    session.add(inbound)
+    outcome = {
+        "problems": list(parsed.problems),
+        "state": routing.state.value,
+        "case_id": routing.case.id if routing.case else None,
+        "processed_at": now,
+    }
+    update_row(session, inbound, outcome)
     return routing
 
 
@@ -169,19 +173,26 @@ def _route(
     )
 
 
+_INBOUND = table_of(InboundMessage)
+# Built once: every message is checked (a statement rebuilt per call costs more than running it).
+_EARLIER_COPY = (
+    select(_INBOUND.c.id)
+    .where(
+        _INBOUND.c.message_id == bindparam("message_id"),
+        _INBOUND.c.mail_from == bindparam("mail_from"),
+        _INBOUND.c.id != bindparam("id"),
+        _INBOUND.c.state != InboundState.RECEIVED.value,
+    )
+    .limit(1)
+)
+
+
 def _is_retry(session: Session, inbound: InboundMessage, parsed: ParsedMessage) -> bool:
     """A client that retries after a lost 250 sends the same Message-ID from the same sender."""
     if not parsed.message_id:
         return False
-    earlier = session.exec(
-        select(InboundMessage.id).where(
-            InboundMessage.message_id == parsed.message_id,
-            InboundMessage.mail_from == inbound.mail_from,
-            InboundMessage.id != inbound.id,
-            InboundMessage.state != InboundState.RECEIVED.value,
-        )
-    ).first()
-    return earlier is not None
+    params = {"message_id": parsed.message_id, "mail_from": inbound.mail_from, "id": inbound.id}
+    return session.execute(_EARLIER_COPY, params).first() is not None
 
 
 UNMATCHED_REFERENCE = "unmatched_reference"

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from intake.models import Outbox, OutboxKind, OutboxStatus
+from intake.rows import add_row, table_of
 
 
 def queue_message(
@@ -27,19 +28,21 @@ def queue_message(
     message_id: str = "",
     subject: str = "",
 ) -> Outbox:
-    row = Outbox(
-        kind=kind.value,
-        purpose=purpose,
-        case_id=case_id,
-        recipient=recipient.lower() if kind is OutboxKind.EMAIL else recipient,
-        message_id=message_id,
-        subject=subject,
-        payload=payload,
-        next_attempt_at=now,
-        created_at=now,
+    return add_row(
+        session,
+        Outbox,
+        {
+            "kind": kind.value,
+            "purpose": purpose,
+            "case_id": case_id,
+            "recipient": recipient.lower() if kind is OutboxKind.EMAIL else recipient,
+            "message_id": message_id,
+            "subject": subject,
+            "payload": payload,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
     )
-    session.add(row)
-    return row
 
 
 def claim_due(
@@ -126,16 +129,23 @@ def mark_failed_attempt(
     return OutboxStatus(row.status)
 
 
+_OUTBOX = table_of(Outbox)
+# Built once: this runs for every new case (the per-sender acknowledgement limit).
+_COUNT_SENT_TO = (
+    select(func.count())
+    .select_from(_OUTBOX)
+    .where(
+        _OUTBOX.c.recipient == bindparam("recipient"),
+        _OUTBOX.c.purpose == bindparam("purpose"),
+        _OUTBOX.c.created_at >= bindparam("since"),
+    )
+)
+
+
 def count_sent_to(session: Session, recipient: str, purpose: str, since: datetime) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Outbox)
-        .where(
-            Outbox.recipient == recipient.lower(),  # stored lower-case: the index serves this
-            Outbox.purpose == purpose,
-            col(Outbox.created_at) >= since,
-        )
-    ).one()
+    # Stored lower-case (queue_message), so the index on recipient serves this.
+    params = {"recipient": recipient.lower(), "purpose": purpose, "since": since}
+    return int(session.execute(_COUNT_SENT_TO, params).scalar_one())
 
 
 def next_due_at(session: Session, kind: OutboxKind = OutboxKind.EMAIL) -> datetime | None:
