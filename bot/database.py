@@ -120,6 +120,13 @@ class Database:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.transact, work)
 
+    def accepting_waits(self) -> bool:
+        """Whether a commit of accepted mail is waiting for the (single, SQLite) writer thread.
+
+        Long work checks this between steps and commits early, so a 250 never waits behind it.
+        """
+        return isinstance(self._intake, PriorityExecutor) and self._intake.urgent_waiting()
+
     async def run_accepting(self, work: Callable[[Session], T]) -> T:
         """Like run, ahead of all other work: committing accepted mail."""
         loop = asyncio.get_running_loop()
@@ -141,6 +148,8 @@ class PriorityExecutor(Executor):
             queue.PriorityQueue()
         )
         self._order = itertools.count()
+        self._urgent = 0  # submit_first jobs queued but not yet started
+        self._urgent_lock = threading.Lock()
         self._closed = False
         self._thread = threading.Thread(target=self._work, name="foibot-db", daemon=True)
         self._thread.start()
@@ -151,6 +160,9 @@ class PriorityExecutor(Executor):
         future: Future[T] = Future()
 
         def job() -> None:
+            if priority == 0:
+                with self._urgent_lock:
+                    self._urgent -= 1
             if not future.set_running_or_notify_cancel():
                 return
             try:
@@ -158,6 +170,9 @@ class PriorityExecutor(Executor):
             except BaseException as exc:
                 future.set_exception(exc)
 
+        if priority == 0:
+            with self._urgent_lock:
+                self._urgent += 1
         self._queue.put((priority, next(self._order), job))
         return future
 
@@ -166,6 +181,9 @@ class PriorityExecutor(Executor):
 
     def submit_first(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         return self._put(0, fn, args)
+
+    def urgent_waiting(self) -> bool:
+        return self._urgent > 0
 
     def _work(self) -> None:
         while True:

@@ -88,11 +88,13 @@ def process_pending(
     limit: int = BATCH,
     history: History | None = None,
     rules: Rules | None = None,
+    stop_early: Callable[[], bool] | None = None,
 ) -> list[tuple[int, Routing | Exception]]:
     """Process received messages (these ids, or the oldest pending) in one transaction.
 
     Each message runs in a savepoint: one that fails is left flagged for a person and rolled
-    back alone, and the rest of the batch still commits.
+    back alone, and the rest of the batch still commits. `stop_early` is asked after each
+    message: when it says so, the batch ends there (the rest stay received for the next one).
     """
     query = select(InboundMessage).where(InboundMessage.state == InboundState.RECEIVED.value)
     if ids is not None:
@@ -120,6 +122,8 @@ def process_pending(
             session.add(inbound)
             _park(session, inbound, f"processing failed: {exc.__class__.__name__}", settings, now)
             results.append((inbound.id, exc))
+        if stop_early is not None and stop_early():
+            break
     return results
 
 
@@ -142,12 +146,19 @@ class Processor:
         self._give_way: Callable[[], Awaitable[None]] | None = None
         self._task: asyncio.Task[None] | None = None
         self._catch_up = True
+        self._stopped_early = False  # the last batch ended early to let accepted mail commit
         self._history = History()  # recent requests, kept between batches
         self._rules = classifier_rules(settings)
 
     def _batch(
         self, ids: list[int] | None, session: Session
     ) -> list[tuple[int, Routing | Exception]]:
+        self._stopped_early = False
+
+        def give_way() -> bool:
+            self._stopped_early = self._db.accepting_waits()
+            return self._stopped_early
+
         return process_pending(
             session,
             self._settings,
@@ -155,6 +166,8 @@ class Processor:
             ids,
             history=self._history,
             rules=self._rules,
+            # Accepted mail waiting to be committed goes first: its senders wait for a 250.
+            stop_early=give_way,
         )
 
     def give_way_to(self, wait: Callable[[], Awaitable[None]]) -> None:
@@ -200,7 +213,11 @@ class Processor:
                         self._ids[:0] = ids
                     await asyncio.sleep(1.0)
                     continue
-                if self._catch_up and len(results) < BATCH:
+                if self._stopped_early and ids and results:
+                    # Rows are taken in id order: what came after the last one done is left.
+                    last = results[-1][0]
+                    self._ids[:0] = [i for i in ids if i > last]
+                elif self._catch_up and len(results) < BATCH and not self._stopped_early:
                     self._catch_up = False
                 for row_id, outcome in results:
                     if isinstance(outcome, Routing):
