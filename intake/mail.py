@@ -3,6 +3,9 @@
 Uses the stdlib parser with `policy.default` (RFC 2047 headers, legacy charsets) and inscriptis
 for HTML-only bodies. Automatic mail (auto-replies, bounces, lists, no-reply senders) is
 recognised here, from headers and structure, so nothing downstream ever answers it.
+
+Headers read exactly as `policy.default` reads them, but each is parsed at most once, and a
+plain value that its parser would hand back unchanged isn't parsed at all (see `_Headers`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.headerregistry import Address
+from email.headerregistry import (
+    Address,
+    AddressHeader,
+    BaseHeader,
+    HeaderRegistry,
+    MessageIDHeader,
+    UnstructuredHeader,
+)
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from enum import StrEnum
@@ -81,16 +91,111 @@ _OUT_OF_OFFICE = re.compile(
 )
 _MSGID = re.compile(r"<[^<>\s]+>")
 
+# Header values that policy.default reads back unchanged, so its parse (most of the cost of
+# parsing a message) can be skipped for them. Deliberately narrow: plain ASCII, single spaces,
+# no encoded words, comments, quoted strings or groups. Anything else goes through the registry.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"  # RFC 5322 atext
+_PHRASE_WORD = r"[A-Za-z0-9!#$%&'*+/^_`{|}~-]+"  # no "=?" (encoded word), no "." (obs-phrase)
+_LOCAL_ATOM = r"[A-Za-z0-9!#$%&'*+/=^_`{|}~-]+"  # no "?", so never an encoded word
+_SIMPLE_MAILBOX = re.compile(
+    rf"(?:(?P<name>{_PHRASE_WORD}(?: {_PHRASE_WORD})*) <)?"
+    rf"(?P<addr>{_LOCAL_ATOM}(?:\.{_LOCAL_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+    r"(?(name)>)"
+)
+_SIMPLE_MSGID = re.compile(rf"<{_ATEXT}+(?:\.{_ATEXT}+)*@{_ATEXT}+(?:\.{_ATEXT}+)*>")
 
-def _header(msg: Message, name: str, problems: list[str]) -> str:
-    try:
-        value = msg.get(name)
-    except Exception as exc:  # a header the parser chokes on is kept as a problem, not a crash
-        problems.append(f"header {name}: {exc.__class__.__name__}")
-        return ""
-    if value is None:
-        return ""
-    return " ".join(str(value).split())
+
+class _MemoHeaderFactory(HeaderRegistry):
+    """policy.default's header registry without its repeated work.
+
+    The stock registry builds a new header class on every lookup and parses a header again
+    each time it is read, and the parser, `get_body`, `iter_attachments` and `get_content`
+    read Content-Type over and over. A header object is immutable and a pure function of
+    (name, value), so one parse per distinct header is enough. Only short values are kept,
+    and only so many, so the memo stays small whatever comes in.
+    """
+
+    _MEMO_SIZE = 256
+    _MEMO_MAX_LEN = 256
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+        self._memo: dict[tuple[str, str], BaseHeader] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        cls = self._classes.get(key)
+        if cls is None:
+            cls = self._classes[key] = super().__getitem__(name)
+        return cls
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        if len(value) > self._MEMO_MAX_LEN:
+            return self[name](name, value)
+        key = (name, value)
+        header = self._memo.get(key)
+        if header is None:
+            header = self[name](name, value)  # one that raises isn't kept: it raises again
+            if len(self._memo) >= self._MEMO_SIZE:
+                self._memo.clear()  # cheaper than LRU bookkeeping; refilling is one parse each
+            self._memo[key] = header
+        return header
+
+
+_FACTORY = _MemoHeaderFactory()
+# policy.default in every respect but the header factory (see above).
+_POLICY = email.policy.default.clone(header_factory=_FACTORY)
+
+
+def _reads_verbatim(name: str, value: str) -> bool:
+    """Whether policy.default would read this header's (unfolded) value back unchanged."""
+    cls = _FACTORY.registry.get(name.lower(), _FACTORY.default_class)
+    if issubclass(cls, UnstructuredHeader):
+        return value.isascii() and "=?" not in value
+    if issubclass(cls, AddressHeader):
+        return _SIMPLE_MAILBOX.fullmatch(value) is not None
+    if issubclass(cls, MessageIDHeader):
+        return _SIMPLE_MSGID.fullmatch(value) is not None
+    return False
+
+
+class _Headers:
+    """One message's headers, read as policy.default reads them, parsing only where needed."""
+
+    def __init__(self, msg: Message, problems: list[str]) -> None:
+        self._msg = msg
+        self._problems = problems
+        self._raw: dict[str, str] = {}
+        for name, value in msg.raw_items():
+            self._raw.setdefault(name.lower(), value)  # like msg.get(): the first one counts
+
+    def _unfolded(self, name: str) -> str | None:
+        raw = self._raw.get(name.lower())
+        # As policy.default's header_fetch_parse does before parsing.
+        return None if raw is None else raw.replace("\r", "").replace("\n", "")
+
+    def text(self, name: str) -> str:
+        """The decoded value, whitespace runs collapsed; "" if absent or unreadable (flagged)."""
+        value = self._unfolded(name)
+        if value is None:
+            return ""
+        if _reads_verbatim(name, value):
+            return " ".join(value.split())
+        try:
+            header = self._msg.get(name)
+        except Exception as exc:  # a header the parser chokes on is kept as a problem
+            self._problems.append(f"header {name}: {exc.__class__.__name__}")
+            return ""
+        return "" if header is None else " ".join(str(header).split())
+
+    def simple_mailbox(self, name: str) -> tuple[str, str] | None:
+        """(display name, address) of a plain one-mailbox header, read without the registry."""
+        value = self._unfolded(name)
+        match = None if value is None else _SIMPLE_MAILBOX.fullmatch(value)
+        if match is None:
+            return None
+        return match["name"] or "", match["addr"]
 
 
 def _message_ids(value: str) -> tuple[str, ...]:
@@ -160,25 +265,22 @@ def _body_and_attachments(
 
 
 def _automatic(
-    msg: Message, sender: str, own_domains: tuple[str, ...], subject: str, problems: list[str]
+    msg: Message, headers: _Headers, sender: str, own_domains: tuple[str, ...], subject: str
 ) -> Automatic:
-    auto_submitted = _header(msg, "Auto-Submitted", problems).lower()
+    auto_submitted = headers.text("Auto-Submitted").lower()
     if msg.get_content_type() == "multipart/report" or not sender:
         return Automatic.BOUNCE
-    if sender.lower().split("@")[-1] in own_domains and _header(msg, "X-Foibot-Case", problems):
+    if sender.lower().split("@")[-1] in own_domains and headers.text("X-Foibot-Case"):
         return Automatic.OWN_MESSAGE
     if auto_submitted and auto_submitted.split(";")[0].strip() != "no":
         return Automatic.AUTO_REPLY  # RFC 3834 s5
-    if any(
-        _header(msg, h, problems)
-        for h in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress")
-    ):
+    if any(headers.text(h) for h in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress")):
         return Automatic.AUTO_REPLY
     if _OUT_OF_OFFICE.match(subject):
         return Automatic.AUTO_REPLY
-    if _header(msg, "List-Id", problems) or _header(msg, "List-Unsubscribe", problems):
+    if headers.text("List-Id") or headers.text("List-Unsubscribe"):
         return Automatic.LIST
-    if _header(msg, "Precedence", problems).lower() in {"bulk", "junk", "list"}:
+    if headers.text("Precedence").lower() in {"bulk", "junk", "list"}:
         return Automatic.LIST
     if _NO_REPLY.match(sender):
         return Automatic.NO_REPLY_SENDER
@@ -195,38 +297,37 @@ def parse_message(
     """
     problems: list[str] = []
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        msg = email.message_from_bytes(raw, policy=_POLICY)
     except Exception as exc:  # pragma: no cover - the parser is lenient; belt and braces
         return _unparseable(raw, f"unparseable: {exc.__class__.__name__}")
     assert isinstance(msg, EmailMessage)
     for defect in msg.defects:
         problems.append(f"defect: {defect.__class__.__name__}")
-    subject = _header(msg, "Subject", problems)
-    from_value = _header(msg, "From", problems)
-    sender_name, sender_address = _address(msg, from_value, problems)
+    headers = _Headers(msg, problems)
+    subject = headers.text("Subject")
+    from_value = headers.text("From")
+    sender_name, sender_address = _address(msg, headers, from_value, problems)
     if not sender_address:
         # RFC 5322 s3.6 requires From. Without it we don't know who is asking: keep the
         # envelope sender for a person to judge, but mark the message.
         problems.append("no From address")
         sender_address = envelope_sender or ""
     date = None
-    date_value = _header(msg, "Date", problems)
+    date_value = headers.text("Date")
     if date_value:
         try:
             date = parsedate_to_datetime(date_value)
         except (TypeError, ValueError):
             problems.append("unparseable Date header")
     to = tuple(
-        addr.lower()
-        for _, addr in getaddresses([_header(msg, "To", problems), _header(msg, "Cc", problems)])
-        if addr
+        addr.lower() for _, addr in getaddresses([headers.text("To"), headers.text("Cc")]) if addr
     )
     text, attachments = _body_and_attachments(msg, problems)
     bounce_sender = sender_address if envelope_sender is None else envelope_sender
     return ParsedMessage(
-        message_id=(_message_ids(_header(msg, "Message-ID", problems)) or ("",))[0],
-        in_reply_to=_message_ids(_header(msg, "In-Reply-To", problems)),
-        references=_message_ids(_header(msg, "References", problems)),
+        message_id=(_message_ids(headers.text("Message-ID")) or ("",))[0],
+        in_reply_to=_message_ids(headers.text("In-Reply-To")),
+        references=_message_ids(headers.text("References")),
         subject=subject,
         sender_address=sender_address.lower(),
         sender_name=sender_name,
@@ -234,12 +335,17 @@ def parse_message(
         date=date,
         text=text,
         attachments=attachments,
-        automatic=_automatic(msg, bounce_sender.lower(), own_domains, subject, problems),
+        automatic=_automatic(msg, headers, bounce_sender.lower(), own_domains, subject),
         problems=tuple(problems),
     )
 
 
-def _address(msg: Message, from_value: str, problems: list[str]) -> tuple[str, str]:
+def _address(
+    msg: Message, headers: _Headers, from_value: str, problems: list[str]
+) -> tuple[str, str]:
+    simple = headers.simple_mailbox("From")
+    if simple is not None:
+        return simple  # what the registry would give, without its (costly) address parse
     try:
         header = msg["From"]
         addresses: tuple[Address, ...] = getattr(header, "addresses", ())

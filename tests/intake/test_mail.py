@@ -144,3 +144,59 @@ def test_threading_headers() -> None:
 )
 def test_safe_filename(name: str, expected: str) -> None:
     assert safe_filename(name, 3) == expected
+
+
+def _headers_only(headers: str) -> bytes:
+    return f"To: foi@council.example\r\n{headers}\r\n\r\nPlease send the report.\r\n".encode()
+
+
+@pytest.mark.parametrize(
+    ("value", "name", "address"),
+    [
+        ("Ann Example <ann@example.org>", "Ann Example", "ann@example.org"),
+        ("Ann  Example\t<ann@example.org>", "Ann Example", "ann@example.org"),
+        ("Ann Example\r\n <ann@example.org>", "Ann Example", "ann@example.org"),
+        ("Ann Example <Ann.Example@Example.ORG>", "Ann Example", "ann.example@example.org"),
+        ('"Example, Ann" <ann@example.org>', "Example, Ann", "ann@example.org"),
+        ("=?utf-8?q?Ren=C3=A9e?= <renee@example.org>", "Renée", "renee@example.org"),
+        ("Mr. Ann Example <ann@example.org>", "Mr. Ann Example", "ann@example.org"),
+        ("ann@example.org (Ann Example)", "", "ann@example.org"),
+        ("<ann@example.org>", "", "ann@example.org"),
+        ("Ann <ann@example.org>, Bob <bob@example.org>", "Ann", "ann@example.org"),
+    ],
+)
+def test_from_header_forms(value: str, name: str, address: str) -> None:
+    parsed = parse_message(_headers_only(f"From: {value}"))
+    assert (parsed.sender_name, parsed.sender_address) == (name, address)
+    assert not parsed.problems
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<a1@example.org>", "<a1@example.org>"),
+        ("<a1@example.org> (a comment)", "<a1@example.org>"),
+        ("<a1@[127.0.0.1]>", "<a1@[127.0.0.1]>"),
+        ("a1@example.org", ""),
+    ],
+)
+def test_message_id_forms(value: str, expected: str) -> None:
+    raw = _headers_only(f"From: a@example.org\r\nMessage-ID: {value}")
+    assert parse_message(raw).message_id == expected
+
+
+def test_first_of_repeated_headers_counts_and_folded_headers_are_joined() -> None:
+    raw = _headers_only(
+        "From: a@example.org\r\nSubject: part one\r\n  part two\r\nSubject: second\r\n"
+        'Cc: Bob <BOB@example.org>, "Smith, C" <c@example.org>'
+    )
+    parsed = parse_message(raw)
+    assert parsed.subject == "part one part two"
+    assert parsed.to == ("foi@council.example", "bob@example.org", "c@example.org")
+
+
+def test_encoded_words_in_automatic_headers_are_decoded() -> None:
+    bulk = _headers_only("From: a@example.org\r\nPrecedence: =?utf-8?q?bulk?=")
+    assert parse_message(bulk).automatic is Automatic.LIST
+    blank = _headers_only("From: a@example.org\r\nList-Id: =?utf-8?q?_?=")
+    assert parse_message(blank).automatic is Automatic.NO
