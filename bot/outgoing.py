@@ -22,7 +22,7 @@ from replies.acknowledgement import (
     acknowledgement_subject,
     render_acknowledgement,
 )
-from replies.email import AutoSubmitted, Envelope, compose, make_message_id
+from replies.email import AutoSubmitted, Envelope, compose_wire, make_message_id
 from replies.render import Rendered
 
 
@@ -56,7 +56,7 @@ def queue_email(
     (`auto_submitted`: auto-replied for answers to a message, auto-generated otherwise).
     """
     message_id = new_message_id(settings)
-    message = compose(
+    wire = compose_wire(
         Envelope(
             sender=sender_address(settings),
             recipient=to,
@@ -76,11 +76,11 @@ def queue_email(
         kind=OutboxKind.EMAIL,
         purpose=purpose,
         recipient=to,
-        payload=message.as_bytes(),
+        payload=wire.data,
         now=now,
         case_id=case.id if case else None,
         message_id=message_id,
-        subject=str(message["Subject"]),
+        subject=wire.subject,
     )
     return message_id
 
