@@ -9,8 +9,10 @@ persistent in the session as if it had been loaded, so callers keep working with
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
+from pydantic.fields import FieldInfo
 from sqlalchemy import Insert, Table, Update, bindparam, insert, inspect, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,6 +22,7 @@ M = TypeVar("M", bound=SQLModel)
 
 _inserts: dict[type[SQLModel], Insert] = {}
 _updates: dict[type[SQLModel], Update] = {}
+_defaults: dict[type[SQLModel], list[tuple[str, Callable[[], Any]]]] = {}
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -37,27 +40,39 @@ def _insert_for(model: type[SQLModel]) -> Insert:
     return statement
 
 
-def _columns(row: SQLModel) -> dict[str, Any]:
-    # Every column from the instance, so the model's Python-side defaults apply exactly as they
-    # would through the ORM (several columns have no database default).
-    return {c.key: getattr(row, c.key) for c in table_of(type(row)).columns if c.key != "id"}
+def _default_of(field: FieldInfo) -> Callable[[], Any]:
+    if field.default_factory is not None:
+        return cast(Callable[[], Any], field.default_factory)  # ours take no arguments
+    value = field.default
+    return lambda: value
 
 
-def _write(session: Session, row: SQLModel) -> int:
-    key = session.connection().execute(_insert_for(type(row)), _columns(row)).inserted_primary_key
-    assert key is not None
-    return int(key[0])
+def _complete(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
+    """`values` plus the model's Python-side defaults for the columns it leaves out, without
+    building an instance (a SQLModel instance costs more to build than the insert to run)."""
+    defaults = _defaults.get(model)
+    if defaults is None:
+        defaults = _defaults[model] = [
+            (name, _default_of(field))
+            for name, field in model.model_fields.items()
+            if name != "id" and not field.is_required()
+        ]
+    row = {name: make() for name, make in defaults if name not in values}
+    row.update(values)
+    return row
 
 
 def insert_row(session: Session, model: type[SQLModel], values: dict[str, Any]) -> int:
     """Insert one row in the session's transaction; return its new primary key."""
-    return _write(session, model(**values))
+    statement = _insert_for(model)
+    key = session.connection().execute(statement, _complete(model, values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def add_row(session: Session, model: type[M], values: dict[str, Any]) -> M:
     """Insert one row and return it as a persistent instance of `model` in this session."""
-    row = model(**values)
-    row.id = _write(session, row)
+    row = model(**values, id=insert_row(session, model, values))
     make_transient_to_detached(row)
     session.add(row)  # detached with a key: joins the session as persistent, no INSERT
     return row
@@ -80,4 +95,4 @@ def update_row(session: Session, row: SQLModel, values: dict[str, Any]) -> None:
 def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Insert several rows whose ids nobody needs back, in one executemany."""
     if rows:
-        session.execute(_insert_for(model), [_columns(model(**values)) for values in rows])
+        session.connection().execute(_insert_for(model), [_complete(model, v) for v in rows])
