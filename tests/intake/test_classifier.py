@@ -7,6 +7,7 @@ fail if the rule were broken; validity flags, triage and the JSON shape are pinn
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from config.rules import KNOWN_LABELS, PHRASE_FLAGS, load_rules, rules_from_text
+from intake import classifier
 from intake.classifier import (
     Classification,
     Evidence,
@@ -777,3 +779,117 @@ def test_every_process_gives_the_same_decision() -> None:
 def test_classification_is_deterministic_and_rules_are_shared() -> None:
     message = Incoming("Bins", "How many bins were emptied in 2023?\nTom Ash")
     assert classify(message) == classify(message) == classify(message, load_rules())
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences and words are cut with string and byte operations, not per-character regular
+# expressions (slow in Python): each shortcut must agree with the expression that defines it.
+
+_PIECES = [
+    "Please send",
+    " the ",
+    "figures",
+    ".",
+    ". ",
+    "!",
+    "?!",
+    ";",
+    ":",
+    "\n",
+    "\n\n",
+    "\n \t\n",
+    "\r\n",
+    "\r",
+    "\u2028",
+    "\x0b",
+    "\x00",
+    "_",
+    "'",
+    "\u2019",
+    "don't",
+    "'tis",
+    "dogs' ",
+    "a''b",
+    "I'm",
+    "cant",
+    "1. ",
+    "\n2) ",
+    "\n(a) ",
+    "\n iv) ",
+    "\n\u2022 ",
+    "\n- ",
+    "B.",
+    "x.Y",
+    "Caf\u00e9",
+    "e\u0301",
+    "\u0130",
+    "\u03a3",
+    "\u0391\u03a3.B",
+    "stra\u00dfe",
+    "\u00b2",
+    "\u0663",
+    "\u00a0",
+    "\u2013",
+    "\u2026",
+    "On Monday, Jo wrote:",
+    "\nOn 3 May, Al wrote:\n> hi",
+    "\n-----Original Message-----",
+    "\n__________",
+    "\nFrom: a\nSent: b",
+    "\nFROM: a\nDATE: b",
+    "\n---------- Forwarded message ----------\n",
+    "\nBegin forwarded message:",
+]
+
+
+def _tricky_texts() -> list[str]:
+    """Texts made of pieces that reach the shortcuts' edge cases (the same ones every run)."""
+    rng = random.Random(20240603)
+    texts = ["", " ", *_PIECES]
+    for _ in range(3000):
+        texts.append("".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 12))))
+    return texts
+
+
+def test_words_are_cut_as_the_word_pattern_says() -> None:
+    for text in _tricky_texts():
+        plain = text.lower().replace("'", "").replace("\u2019", "")
+        assert classifier._spaced(plain).split() == classifier._PLAIN_WORD.findall(plain), text
+
+
+def test_sentences_end_where_the_sentence_pattern_says() -> None:
+    for text in _tricky_texts():
+        expected = [m.end() for m in classifier._SENTENCE_END.finditer(text)]
+        assert classifier._sentence_ends(text) == expected, text
+
+
+def test_quoted_words_are_found_as_the_word_pattern_finds_them() -> None:
+    for text in _tricky_texts():
+        starts, lengths = classifier._word_spans(text, 7)
+        expected = [(m.start() + 7, len(m.group())) for m in classifier._WORD.finditer(text)]
+        assert list(zip(starts, lengths, strict=True)) == expected, text
+
+
+def test_header_lines_are_found_wherever_a_line_starts() -> None:
+    for text in _tricky_texts():
+        for pattern in (classifier._REPLY_HEADER, classifier._FORWARD):
+            found = pattern.search(text)
+            expected = None if found is None else found.span()
+            assert classifier._line_start_search(pattern, text) == expected, text
+
+
+def test_line_breaks_other_than_newline_still_end_lines() -> None:
+    forwarded = (
+        "Please send the figures.\rBegin forwarded message:\rFrom: Jo\rDate: Mon\r\r"
+        "I request the 2023 budget."
+    )
+    assert split_reply(forwarded) == ("Please send the figures.\nI request the 2023 budget.", "")
+    assert own_words("I want the budget.\u2028-- \u2028Jo Bloggs") == "I want the budget."
+
+
+def test_evidence_quotes_words_with_apostrophes_at_their_edges() -> None:
+    decision = classify(
+        Incoming("", "'Tis my internal review request: the dogs' records, rock'n'roll.")
+    )
+    assert decision.label is Label.INTERNAL_REVIEW
+    assert "my internal review request" in [e.matched for e in decision.evidence]
