@@ -476,6 +476,7 @@ class _Compiled:
             if len(word) >= _TYPO_MIN_LENGTH - _slips_allowed(_TYPO_MIN_LENGTH):
                 by_initial.setdefault(word[0], []).append(word)
         self.by_initial = by_initial
+        self.typo_choices: dict[tuple[str, int], list[str]] = {}  # see _mistyped
         # Words are looked up once, then remembered (phrase words first: they are the commonest).
         self.cache: dict[str, tuple[str, ...]] = {}
         self._seed_cache()
@@ -498,14 +499,20 @@ class _Compiled:
         return None
 
     def _mistyped(self, word: str) -> str | None:
-        if len(word) < _TYPO_MIN_LENGTH:
+        if len(word) < _TYPO_MIN_LENGTH or word[0] not in self.by_initial:
             return None
-        choices = self.by_initial.get(word[0])
+        slips = _slips_allowed(len(word))
+        # Only phrase words of about its length can be within `slips` (the distance is at
+        # least the difference in length), in the same order, so ties go the same way.
+        key = (word[0], len(word))
+        choices = self.typo_choices.get(key)
+        if choices is None:
+            choices = self.typo_choices[key] = [
+                w for w in self.by_initial[word[0]] if abs(len(w) - len(word)) <= slips
+            ]
         if not choices:
             return None
-        best = process.extractOne(
-            word, choices, scorer=OSA.distance, score_cutoff=_slips_allowed(len(word))
-        )
+        best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=slips)
         return None if best is None else best[0]
 
     def _seed_cache(self) -> None:
