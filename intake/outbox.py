@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from intake.models import Outbox, OutboxKind, OutboxStatus
-from intake.rows import add_row, table_of
+from intake.rows import insert_row, table_of
 
 
 def queue_message(
@@ -27,8 +27,9 @@ def queue_message(
     case_id: int | None = None,
     message_id: str = "",
     subject: str = "",
-) -> Outbox:
-    return add_row(
+) -> int:
+    """Queue one message for the delivery worker; returns the outbox row's id."""
+    return insert_row(
         session,
         Outbox,
         {

@@ -114,9 +114,9 @@ def queue_post(
     purpose: Purpose,
     now: datetime,
     case_id: int | None = None,
-) -> Outbox:
+) -> int:
     recipient = str(post.args.get("channel") or post.args.get("user") or post.anchor)
-    row = queue_message(
+    row_id = queue_message(
         session,
         kind=OutboxKind.SLACK,
         purpose=purpose.value,
@@ -127,7 +127,7 @@ def queue_post(
         subject=post.latest_only,
     )
     wake_on_commit(session)
-    return row
+    return row_id
 
 
 # Posters running in this process: a commit that queued a post wakes those on its database.
