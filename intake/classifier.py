@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
@@ -367,6 +367,19 @@ _WORD_CACHE_LIMIT = 200_000
 _SCORE_CACHE_LIMIT = 50_000
 
 
+def _remembered(
+    cache: dict[tuple[str, str], float], key: tuple[str, str], score: Callable[[], float]
+) -> float:
+    """A memoised score; the cache starts again when full (bounded memory in a long run)."""
+    found = cache.get(key)
+    if found is None:
+        found = score()
+        if len(cache) >= _SCORE_CACHE_LIMIT:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
 def _slips_allowed(length: int) -> int:
     return 2 if length >= 12 else 1
 
@@ -553,39 +566,26 @@ class _Compiled:
 
     def similarity(self, phrase: str, found: str) -> float:
         """How closely the words found stand for the phrase, in order or not (memoised)."""
-        key = (phrase, found)
-        score = self.scores.get(key)
-        if score is None:
-            score = max(
+        return _remembered(
+            self.scores,
+            (phrase, found),
+            lambda: max(
                 fuzz.ratio(phrase, found),
                 fuzz.token_sort_ratio(phrase, found) - _REORDER_PENALTY,
-            )
-            if len(self.scores) >= _SCORE_CACHE_LIMIT:
-                self.scores.clear()
-            self.scores[key] = score
-        return score
+            ),
+        )
 
     def ratio(self, phrase: str, word: str) -> float:
         """fuzz.ratio for a one-word phrase (memoised)."""
-        key = (phrase, word)
-        score = self.ratios.get(key)
-        if score is None:
-            score = fuzz.ratio(phrase, word)
-            if len(self.ratios) >= _SCORE_CACHE_LIMIT:
-                self.ratios.clear()
-            self.ratios[key] = score
-        return score
+        return _remembered(self.ratios, (phrase, word), lambda: fuzz.ratio(phrase, word))
 
     def cut_ratio(self, phrase: str, word: str) -> float:
         """fuzz.ratio with the rules' cutoff (0 below it) for a one-word phrase (memoised)."""
-        key = (phrase, word)
-        score = self.cut_ratios.get(key)
-        if score is None:
-            score = fuzz.ratio(phrase, word, score_cutoff=self.cutoff)
-            if len(self.cut_ratios) >= _SCORE_CACHE_LIMIT:
-                self.cut_ratios.clear()
-            self.cut_ratios[key] = score
-        return score
+        return _remembered(
+            self.cut_ratios,
+            (phrase, word),
+            lambda: fuzz.ratio(phrase, word, score_cutoff=self.cutoff),
+        )
 
 
 _COMPILED: dict[int, _Compiled] = {}
