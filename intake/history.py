@@ -5,6 +5,10 @@ reg 5(2)) look back 60 working days, about 12 calendar weeks; a round-robin camp
 within days. The history holds requests received in the look-back window, reads only cases it
 has not seen (by id, so several foibot instances sharing PostgreSQL see each other's cases),
 and keeps only the first part of each text, which is where a request says what it wants.
+
+Every new request is compared with all the others, so the history keeps them indexed by
+sender and in an intake.similarity.RequestIndex, which prepares each once and lets
+find_round_robins look at a few groups of them rather than at every one.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from intake.models import Case
-from intake.similarity import PriorRequest
+from intake.similarity import PriorRequest, RequestIndex, omit
 
 # 60 working days is at most 12 weeks plus bank holidays: 90 calendar days covers it.
 LOOKBACK = timedelta(days=90)
@@ -34,6 +38,8 @@ class History:
     def __init__(self, lookback: timedelta = LOOKBACK) -> None:
         self.lookback = lookback
         self._items: list[Recent] = []
+        self._by_sender: dict[str, list[int]] = {}  # sender -> positions in _items, ascending
+        self._index = RequestIndex()  # the same requests, in the same order
         self._last_id = 0
 
     def refresh(self, session: Session, now: datetime) -> None:
@@ -55,7 +61,7 @@ class History:
         ).all()
         for case_id, received_at, reference, sender, subject, text in rows:
             assert case_id is not None
-            self._items.append(
+            self._append(
                 Recent(
                     case_id,
                     received_at,
@@ -66,13 +72,13 @@ class History:
             )
             self._last_id = max(self._last_id, case_id)
         if self._items and self._items[0].received_at < since:
-            self._items = [item for item in self._items if item.received_at >= since]
+            self._forget([i for i, item in enumerate(self._items) if item.received_at < since])
 
     def add(self, case: Case) -> None:
         """Remember a case opened in this process at once (same transaction batch)."""
         if case.id is None or not case.regime:
             return
-        self._items.append(
+        self._append(
             Recent(
                 case.id,
                 case.received_at,
@@ -87,7 +93,23 @@ class History:
         self._last_id = max(self._last_id, case.id)
 
     def of_sender(self, sender: str) -> list[Recent]:
-        return [item for item in self._items if item.request.sender == sender]
+        return [self._items[i] for i in self._by_sender.get(sender, ())]
 
     def not_of_sender(self, sender: str) -> list[Recent]:
-        return [item for item in self._items if item.request.sender != sender]
+        """Everyone else's requests, oldest first. Callers compare a new request with these:
+        the index is told which list that is, so it can recognise it and search it quickly."""
+        positions = self._by_sender.get(sender, [])
+        self._index.expect_without(positions)
+        return omit(self._items, positions)
+
+    def _append(self, item: Recent) -> None:
+        self._by_sender.setdefault(item.request.sender, []).append(len(self._items))
+        self._items.append(item)
+        self._index.add(item.request)
+
+    def _forget(self, positions: list[int]) -> None:
+        self._index.discard(positions)
+        self._items = omit(self._items, positions)
+        self._by_sender = {}
+        for i, item in enumerate(self._items):
+            self._by_sender.setdefault(item.request.sender, []).append(i)

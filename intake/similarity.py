@@ -7,7 +7,10 @@ candidates goes through rapidfuzz's `process` functions, which loop in C, never 
 over the cases: only a shortlist is looked at again one by one (at most ten for references
 and subjects; for repeats and round robins, the requests whose content words come close).
 Preparing request texts for comparison is remembered between messages, since the same recent
-requests are compared against every new one.
+requests are compared against every new one. A caller that holds many of them in a
+RequestIndex (as intake.history does) has them searched through it instead, with the same
+results: it scores a group of near-identical requests once, and finds the groups that could
+come close with a few operations on big integers rather than a pass over every request.
 
 A case is only named when there is one clear winner; when two are about equally close the
 answer is None and a person decides, because attaching a message to the wrong case would show
@@ -16,15 +19,24 @@ it to the wrong requester.
 
 from __future__ import annotations
 
+import heapq
 import re
+import threading
+import weakref
 import zlib
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import filterfalse, islice
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process, utils
 
 from intake.classifier import clean_subject, split_reply
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -273,15 +285,15 @@ _COMMON_WORDS = (
 _COMMON = frozenset(_COMMON_WORDS.split())
 
 
+# A hash, not a table, so that no state grows, and a collision only makes two texts look
+# closer; remembered for the words seen most, since hashing is most of the cost of a code.
+@lru_cache(maxsize=16384)
+def _word_code(word: str) -> str:
+    return chr(_CODE_BASE + zlib.crc32(word[:_STEM].encode()) % _CODE_SPAN)
+
+
 def _code(words: Iterable[str]) -> str:
-    # A hash, not a table: no state grows, and a collision only makes two texts look closer.
-    return "".join(
-        sorted(
-            chr(_CODE_BASE + zlib.crc32(w[:_STEM].encode()) % _CODE_SPAN)
-            for w in words
-            if w not in _COMMON
-        )
-    )
+    return "".join(sorted(map(_word_code, filterfalse(_COMMON.__contains__, words))))
 
 
 @dataclass(frozen=True)
@@ -295,7 +307,14 @@ class _Prepared:
 # against every new message.
 @lru_cache(maxsize=32768)
 def _prepare(text: str) -> _Prepared:
-    words = sorted(comparable(text).split())
+    return _prepare_comparable(comparable(text))
+
+
+# A request and the opening of it that intake.history keeps are usually the same once made
+# comparable (which caps their length): they are sorted and coded once.
+@lru_cache(maxsize=4096)
+def _prepare_comparable(text: str) -> _Prepared:
+    words = sorted(text.split())
     return _Prepared(" ".join(words), _code(words), len(words))
 
 
@@ -323,25 +342,53 @@ def _similar(text: str, requests: Sequence[PriorRequest], threshold: float) -> l
     # The same words in any order, with extra or missing material costing in proportion: this
     # is token_sort_ratio, with each text's words sorted once (and remembered) rather than on
     # every comparison. (token_set_ratio would call a short request "the same" as any long one
-    # that happens to contain its words.) Every request is scored on its code by rapidfuzz's
-    # process.extract, which loops in C; the few that come close are scored in full.
-    shortlist = process.extract(
-        query.code,
-        [r.prepared.code for r in requests],
-        scorer=fuzz.ratio,
-        # A campaign can send hundreds of near-identical requests: scoring every one of them
-        # in full for every new one would grow with the square of the campaign. The closest
-        # few by the cheap score are enough to flag it and name the cases.
-        limit=_SHORTLIST_LIMIT,
-        score_cutoff=max(0.0, threshold - _SHORTLIST_SLACK),
-    )
-    return _ranked(
-        (requests[index].reference, score)
-        for _, _, index in shortlist
-        if (
-            score := fuzz.ratio(query.words, requests[index].prepared.words, score_cutoff=threshold)
+    # that happens to contain its words.) Every request is scored on its code, and the few
+    # that come closest are scored in full.
+    cutoff = max(0.0, threshold - _SHORTLIST_SLACK)
+    found = _indexed_search(query, requests, cutoff, threshold)
+    if found is not None:
+        return found
+    # Not a list an index holds: rapidfuzz's process.extract scores every code, in C.
+    shortlist = [
+        requests[index]
+        for _, _, index in process.extract(
+            query.code,
+            [r.prepared.code for r in requests],
+            scorer=fuzz.ratio,
+            # A campaign can send hundreds of near-identical requests: scoring every one of
+            # them in full for every new one would grow with the square of the campaign. The
+            # closest few by the cheap score are enough to flag it and name the cases.
+            limit=_SHORTLIST_LIMIT,
+            score_cutoff=cutoff,
         )
-    )
+    ]
+    return _closest(query.words, shortlist, threshold)
+
+
+def _closest(words: str, shortlist: Iterable[PriorRequest], threshold: float) -> list[SimilarCase]:
+    """The shortlisted requests scored in full, ranked as _ranked ranks them.
+
+    Only the closest MOST_SIMILAR are named, so once that many are found a request is scored
+    only if it could still join them: not if even its length rules that out (texts of
+    different lengths can't match in full), and otherwise with the score to beat as rapidfuzz's
+    cutoff, which lets it stop early.
+    """
+    best: dict[str, float] = {}
+    to_beat = 0.0  # the MOST_SIMILAR-th best score so far: anything below it can't be named
+    for request in shortlist:
+        other = request.prepared.words
+        cutoff = threshold
+        if len(best) >= MOST_SIMILAR:
+            if _ratio_of(min(len(words), len(other)), len(words), len(other)) < to_beat:
+                continue
+            # A hair below, so that a score equal to it (ranked by reference) still shows.
+            cutoff = max(threshold, to_beat - 1e-6)
+        score = fuzz.ratio(words, other, score_cutoff=cutoff)
+        if score > best.get(request.reference, 0.0):
+            best[request.reference] = score
+            if len(best) >= MOST_SIMILAR:
+                to_beat = heapq.nlargest(MOST_SIMILAR, best.values())[-1]
+    return _ranked(best.items())
 
 
 def _ranked(scored: Iterable[tuple[str, float]]) -> list[SimilarCase]:
@@ -351,6 +398,383 @@ def _ranked(scored: Iterable[tuple[str, float]]) -> list[SimilarCase]:
         best[reference] = max(score, best.get(reference, 0.0))
     ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
     return [SimilarCase(reference, score) for reference, score in ranked[:MOST_SIMILAR]]
+
+
+@lru_cache(maxsize=65536)
+def _ratio_of(common: int, len1: int, len2: int, cutoff: float = 0.0) -> float:
+    """fuzz.ratio of two texts of these lengths whose longest common subsequence is `common`
+    long: the score depends on nothing else, and asking rapidfuzz (on stand-in texts) gives it
+    with rapidfuzz's own rounding and cutoff, so that it equals the score of the real texts."""
+    return fuzz.ratio(
+        "a" * common + "b" * (len1 - common),
+        "a" * common + "c" * (len2 - common),
+        score_cutoff=cutoff,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _least_common(length: int, cutoff: float) -> int:
+    """The fewest characters a code must share with a code this long to reach the cutoff
+    (sharing them all and nothing more is its best case)."""
+    return bisect_left(range(length + 1), True, key=lambda n: _ratio_of(n, length, n) >= cutoff)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recent requests, indexed
+
+# Why an index: scoring every recent request's code against each new message costs a pass over
+# all of them per message, which a campaign of thousands makes slow. What makes it cheap:
+#
+# - Codes are sorted, so the characters two codes have in common (copies counted) are their
+#   longest common subsequence, and so give their fuzz.ratio: it depends on nothing else.
+# - The requests of a campaign differ only in a few words their senders add (a name, a
+#   number), which are new when they come. A request's characters that no other indexed
+#   request had when it came are kept apart ("rare"); requests with the same code but for
+#   those are one group, scored once. A rare character is held by one request, so what it adds
+#   to that request's score is counted on its own.
+# - When there are many groups, characters in common are counted for all of them at once, in
+#   big integers with a bit per group (bit-sliced: one integer per bit of the counts), so only
+#   the groups that share enough to reach the cutoff are looked at one by one.
+#
+# Within a score, requests keep the order of the list searched (process.extract's tie-break),
+# which is the order they were added in: the index searches only lists it can recognise as
+# its own requests in that order, less some rows.
+
+
+class _Tally:
+    """Masks of counted characters, a bit per (character, copy): the characters two counts
+    share, copies included, are the bits their masks share."""
+
+    def __init__(self) -> None:
+        # character -> the mask of its first n copies, by n
+        self._masks: dict[str, list[int]] = {}
+        self.bits = 0  # how many are given out
+
+    def mask(self, counts: Counter[str], grow: bool = False) -> int:
+        """The mask of `counts`; copies no mask has yet are left out (they can be shared with
+        nothing), unless `grow` gives them bits."""
+        mask = 0
+        for char, n in counts.items():
+            masks = self._masks.get(char)
+            if masks is None:
+                if not grow:
+                    continue
+                masks = self._masks[char] = [0]
+            if n >= len(masks):
+                if not grow:
+                    n = len(masks) - 1
+                while n >= len(masks):
+                    masks.append(masks[-1] | 1 << self.bits)
+                    self.bits += 1
+            mask |= masks[n]
+        return mask
+
+
+@dataclass(eq=False)
+class _Group:
+    core: str  # the code less the rare characters, sorted
+    length: int  # the whole code's length, which is every member's
+    mask: int  # a bit per (character, copy) of the core
+    slot: int  # its bit in the columns
+    seqs: list[int] = field(default_factory=list)  # its rows, oldest first
+
+
+@dataclass(eq=False)
+class _Row:
+    seq: int
+    request: PriorRequest
+    group: _Group
+    rare: dict[str, int]  # its characters no other indexed request had when it came, counted
+
+
+def _at_least(planes: Sequence[int], n: int) -> int:
+    """The bits whose count is at least n, where bit i of each count is in planes[i]."""
+    if n >= 1 << len(planes):
+        return 0
+    above, equal = 0, -1
+    for i in reversed(range(len(planes))):
+        if n >> i & 1:
+            equal &= planes[i]
+        else:
+            above |= equal & planes[i]
+            equal &= ~planes[i]
+    return above | equal
+
+
+def _set_bits(mask: int) -> Iterator[int]:
+    bits = bin(mask)[:1:-1]  # lowest bit first
+    bit = bits.find("1")
+    while bit >= 0:
+        yield bit
+        bit = bits.find("1", bit + 1)
+
+
+# Below this many requests, scoring every code costs less than keeping and searching an index.
+_INDEX_FROM = 300
+# Checking a group costs about a quarter of what counting one (character, copy) for all costs.
+_GROUPS_PER_CHARACTER = 4
+# Bits of copies no core has now that the cores' masks may carry before they are made anew.
+_TALLY_SLACK = 4096
+
+
+def _same(requests: Sequence[PriorRequest], held: list[PriorRequest]) -> bool:
+    """Whether `requests` is the list `held`, item by item: the same objects, as a caller's
+    list of the history's own requests has, compare in C without calling __eq__ (an equal list
+    built anew, say from the database, would be compared field by field: the ends rule it out)."""
+    return (
+        len(requests) == len(held)
+        and (not held or (requests[0] is held[0] and requests[-1] is held[-1]))
+        and requests == held
+    )
+
+
+# The live indexes, which searches look for their lists in; histories come and go on any of
+# the processing threads.
+_INDEXES: weakref.WeakSet[RequestIndex] = weakref.WeakSet()
+_INDEXES_LOCK = threading.Lock()
+
+
+def omit(items: list[_T], positions: Sequence[int]) -> list[_T]:
+    """`items` less those at these positions (ascending), copied in slices, in C."""
+    out: list[_T] = []
+    start = 0
+    for position in positions:
+        out += items[start:position]
+        start = position + 1
+    out += items[start:]
+    return out
+
+
+class RequestIndex:
+    """Requests prepared and indexed once, for find_repeats and find_round_robins.
+
+    The holder (intake.history) adds requests in order and discards them by position. A search
+    through find_repeats or find_round_robins uses the index when it is given the list of all
+    its requests, or that list less the rows last named by expect_without, and the list is
+    long enough to be worth it (requests are indexed then); any other list is searched in full.
+    The results are the same either way.
+    """
+
+    def __init__(self) -> None:
+        self._requests: list[PriorRequest] = []  # oldest first
+        self._seqs: list[int] = []  # their rows, ascending
+        self._rows: dict[int, _Row] = {}
+        self._waiting: dict[int, PriorRequest] = {}  # held, not yet indexed, by row
+        self._next_seq = 0
+        self._groups: dict[tuple[str, int], _Group] = {}
+        self._slots: list[_Group | None] = []  # groups by slot
+        self._free: list[int] = []  # slots of groups gone
+        # (character, copy) -> a bit per group (by slot) whose core has that many copies
+        self._columns: dict[tuple[str, int], int] = {}
+        self._rare: dict[str, _Row] = {}  # character -> the request that has it as rare
+        self._held: Counter[str] = Counter()  # character -> how many indexed requests have it
+        self._tally = _Tally()  # for the cores' masks
+        self._expected: tuple[list[PriorRequest], frozenset[int]] = ([], frozenset())
+        with _INDEXES_LOCK:
+            _INDEXES.add(self)
+
+    def add(self, request: PriorRequest) -> None:
+        """Hold a request, after those already held (it is indexed when first searched)."""
+        self._requests.append(request)
+        self._seqs.append(self._next_seq)
+        self._waiting[self._next_seq] = request
+        self._next_seq += 1
+        self._expected = ([], frozenset())  # it lacks this request, which it doesn't exclude
+
+    def _index_waiting(self) -> None:
+        for seq, request in self._waiting.items():
+            counts = Counter(request.prepared.code)
+            rare = {char: n for char, n in counts.items() if not self._held[char]}
+            core = "".join(char * n for char, n in counts.items() if char not in rare)
+            key = (core, counts.total())
+            group = self._groups.get(key)
+            if group is None:
+                group = self._new_group(core, key[1])
+            row = _Row(seq, request, group, rare)
+            group.seqs.append(seq)
+            for char in rare:
+                self._rare[char] = row
+            self._held.update(counts.keys())
+            self._rows[seq] = row
+        self._waiting.clear()
+
+    def _new_group(self, core: str, length: int) -> _Group:
+        counts = Counter(core)
+        slot = self._free.pop() if self._free else len(self._slots)
+        group = _Group(core, length, self._tally.mask(counts, grow=True), slot)
+        if slot == len(self._slots):
+            self._slots.append(group)
+        else:
+            self._slots[slot] = group
+        self._groups[(core, length)] = group
+        for char, n in counts.items():
+            for copy in range(n):
+                self._columns[(char, copy)] = self._columns.get((char, copy), 0) | 1 << slot
+        return group
+
+    def discard(self, positions: Collection[int]) -> None:
+        """Forget the requests at these positions."""
+        gone = {self._seqs[p] for p in positions}
+        for seq in gone:
+            if self._waiting.pop(seq, None) is not None:
+                continue
+            row = self._rows.pop(seq)
+            group = row.group
+            group.seqs.remove(seq)
+            if not group.seqs:
+                del self._groups[(group.core, group.length)]
+                for char, n in Counter(group.core).items():
+                    for copy in range(n):
+                        column = self._columns[(char, copy)] & ~(1 << group.slot)
+                        if column:
+                            self._columns[(char, copy)] = column
+                        else:
+                            del self._columns[(char, copy)]
+                self._slots[group.slot] = None
+                self._free.append(group.slot)
+            for char in row.rare:
+                if self._rare.get(char) is row:
+                    del self._rare[char]
+            self._held.subtract(set(row.request.prepared.code))
+        self._held = +self._held  # drop the characters no request has now
+        if self._tally.bits > 2 * len(self._columns) + _TALLY_SLACK:
+            # Mostly bits of copies no core has now, which make every mask longer: start again.
+            self._tally = _Tally()
+            for group in self._groups.values():
+                group.mask = self._tally.mask(Counter(group.core), grow=True)
+        kept = [i for i, seq in enumerate(self._seqs) if seq not in gone]
+        self._requests = [self._requests[i] for i in kept]
+        self._seqs = [self._seqs[i] for i in kept]
+        self._expected = ([], frozenset())
+
+    def expect_without(self, positions: Sequence[int]) -> None:
+        """Recognise the list of all requests less those at these positions (ascending), as
+        the next search's, cheaply: it is built here in slices, and compared item by item in C
+        when the search comes."""
+        if not positions or len(self._requests) - len(positions) < _INDEX_FROM:
+            # The whole list (recognised anyway), or one searched in full.
+            self._expected = ([], frozenset())
+            return
+        self._expected = (
+            omit(self._requests, positions),
+            frozenset(self._seqs[p] for p in positions),
+        )
+
+    def _excluded(self, requests: Sequence[PriorRequest]) -> frozenset[int] | None:
+        """The rows `requests` leaves out, if it is this index's list (less some rows)."""
+        if _same(requests, self._requests):
+            return frozenset()
+        expected, excluded = self._expected
+        if expected and _same(requests, expected):
+            return excluded
+        return None
+
+    def search(
+        self, query: _Prepared, cutoff: float, threshold: float, excluded: frozenset[int]
+    ) -> list[SimilarCase] | None:
+        """_similar's answer for the requests less the excluded rows; None if the index can't
+        give it."""
+        rows = self.shortlist(query, cutoff, excluded)
+        if rows is None:
+            return None
+        return _closest(query.words, [row.request for row in rows], threshold)
+
+    def _shared(self, counts: Counter[str]) -> list[int]:
+        """The characters each group's core shares with `counts`, copies counted, for every
+        group at once: the columns of its (character, copy)s added up bit-sliced, so that
+        bit i of every group's sum is in the i-th integer returned, at the group's slot."""
+        planes: list[int] = []
+        for char, n in counts.items():
+            for copy in range(n):
+                carry = self._columns.get((char, copy), 0)
+                if not carry:
+                    break  # nor has any core more copies
+                for i, plane in enumerate(planes):
+                    planes[i] = plane ^ carry
+                    carry &= plane
+                    if not carry:
+                        break
+                else:
+                    planes.append(carry)
+        return planes
+
+    def shortlist(
+        self, query: _Prepared, cutoff: float, excluded: frozenset[int]
+    ) -> list[_Row] | None:
+        """What process.extract(query.code, codes, scorer=fuzz.ratio, limit=_SHORTLIST_LIMIT,
+        score_cutoff=cutoff) gives on the codes of these requests less the excluded rows, as
+        rows; None when the cutoff admits every request (the index only finds those that
+        share characters with the query)."""
+        length = len(query.code)
+        need = _least_common(length, cutoff)
+        if need < 1:
+            return None
+        self._index_waiting()
+        counts = Counter(query.code)
+        mask = self._tally.mask(counts)
+        groups: Iterable[_Group | None]
+        if len(self._groups) <= _GROUPS_PER_CHARACTER * length:
+            # Few groups for so long a code: checking each costs less than counting for all.
+            groups = self._groups.values()
+        else:
+            enough = _at_least(self._shared(counts), need)
+            groups = [self._slots[slot] for slot in _set_bits(enough)]
+        # What rare characters add to the requests that have them, which are scored alone.
+        extra: dict[int, int] = {}
+        for char, n in counts.items():
+            row = self._rare.get(char)
+            if row is not None and row.seq not in excluded:
+                extra[row.seq] = extra.get(row.seq, 0) + min(n, row.rare[char])
+        # Requests by score: whole groups (their rows that no rare character touches), and
+        # the touched rows alone. Scores depend only on lengths and characters shared, so the
+        # few combinations are scored once.
+        members: list[tuple[_Group | int, int, int]] = [
+            (group, shared, group.length)
+            for group in groups
+            if group is not None and (shared := (mask & group.mask).bit_count()) >= need
+        ]
+        for seq, more in extra.items():
+            group = self._rows[seq].group
+            members.append((seq, (mask & group.mask).bit_count() + more, group.length))
+        by_score: dict[float, list[_Group | int]] = {}
+        scores: dict[tuple[int, int], float] = {}
+        for member, shared, group_length in members:
+            score = scores.get((shared, group_length))
+            if score is None:
+                score = _ratio_of(shared, length, group_length, cutoff)
+                scores[(shared, group_length)] = score
+            if score >= cutoff:
+                by_score.setdefault(score, []).append(member)
+        skip = excluded | extra.keys()
+        chosen: list[int] = []
+        for score in sorted(by_score, reverse=True):
+            wanted = _SHORTLIST_LIMIT - len(chosen)
+            seqs: list[int] = []
+            for member in by_score[score]:
+                if isinstance(member, int):
+                    seqs.append(member)
+                else:
+                    seqs.extend(islice((s for s in member.seqs if s not in skip), wanted))
+            seqs.sort()
+            chosen += seqs[:wanted]
+            if len(chosen) >= _SHORTLIST_LIMIT:
+                break
+        return [self._rows[seq] for seq in chosen]
+
+
+def _indexed_search(
+    query: _Prepared, requests: Sequence[PriorRequest], cutoff: float, threshold: float
+) -> list[SimilarCase] | None:
+    """_similar's answer from the index that holds `requests`, if one does."""
+    if len(requests) < _INDEX_FROM:
+        return None
+    with _INDEXES_LOCK:
+        indexes = list(_INDEXES)
+    for index in indexes:
+        excluded = index._excluded(requests)
+        if excluded is not None:
+            return index.search(query, cutoff, threshold, excluded)
+    return None
 
 
 def find_repeats(

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
+import pytest
+from rapidfuzz import fuzz, process
+from sqlmodel import Session
+
+from bot.database import Database
+from config.settings import load_settings
+from intake import similarity
+from intake.cases import NewCase, open_case
+from intake.history import History
+from intake.models import Channel
+from intake.regime import Jurisdiction, Regime
 from intake.similarity import (
+    MOST_SIMILAR,
     PriorRequest,
+    RequestIndex,
     SimilarCase,
+    _prepare,
     comparable,
     find_quoted_case,
     find_repeats,
@@ -15,6 +31,11 @@ from intake.similarity import (
     match_quoted_subject,
     reference_like,
     subject_key,
+)
+
+SETTINGS = dataclasses.replace(
+    load_settings(env={}),
+    references=dataclasses.replace(load_settings(env={}).references, secret="test-secret"),
 )
 
 OPEN = ["IC-315773-L9G6", "IC-402118-7KQM", "IC-100245-X3RT"]
@@ -327,3 +348,168 @@ def test_a_large_campaign_names_only_the_closest_cases() -> None:
     found = find_round_robins(text, campaign)
     assert 1 <= len(found) <= MOST_SIMILAR == 10
     assert all(s.score == 100.0 for s in found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recent requests held in an index (intake.history keeps its requests in one) are searched
+# through it, with the same answers as a plain list gets.
+
+
+def _round_robin(count: int, start: int = 0) -> list[PriorRequest]:
+    """A campaign template sent by many, each with a detail of their own (a street number)."""
+    return [
+        _prior(
+            f"IC-R{n}",
+            f"Dear Council,\n\n{TEMPLATE} I live at number {n} in ward {n % 7}.\n\nRegards,\nP{n}",
+            f"p{n}@example.org",
+        )
+        for n in range(start, start + count)
+    ]
+
+
+PROBES = [
+    BUDGET,
+    BUDGET_AGAIN,
+    GRITTING,
+    TEMPLATE,
+    f"Dear Sir or Madam,\n\n{TEMPLATE} I live at number 5 in ward 5.\n\nThanks,\nQ",
+    f"Hello,\n{TEMPLATE}\nThanks",
+    f"{TEMPLATE} I live at number 5 in ward 5, flat 12, block 12, floor 12, door 12.",
+    "Please send me the library budget for 2001 and the names of the staff officers for ward 1.",
+    "Could you please have all of it that you have and any of it you had now",
+]
+
+
+@pytest.fixture
+def indexed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Search through the index however few requests it holds (small lists are searched in
+    full otherwise, which costs less)."""
+    monkeypatch.setattr(similarity, "_INDEX_FROM", 0)
+
+
+def _answers(requests: Sequence[PriorRequest]) -> list[list[SimilarCase]]:
+    return [
+        find(text, requests, threshold)
+        for text in PROBES
+        for find, threshold in [
+            (find_round_robins, 90.0),
+            (find_repeats, 85.0),
+            (find_repeats, 60.0),
+            (find_repeats, 20.0),
+        ]
+    ]
+
+
+def test_an_indexed_list_gets_the_same_answers_as_a_plain_one(indexed: None) -> None:
+    # A large campaign (more than the shortlist holds, many tied on the cheap score), a crowd
+    # of unrelated requests and a few close ones: ties must fall the same way.
+    requests = [*_round_robin(70), *_crowd(400), _prior("IC-2", BUDGET), *_round_robin(70, 500)]
+    index = RequestIndex()
+    for request in requests:
+        index.add(request)
+    held = list(requests)
+    assert index._excluded(held) == frozenset()  # the index is used: held is its own list
+    answers = _answers(held)
+    assert answers == _answers(tuple(requests))  # a tuple is no list of its: searched in full
+    assert any(len(answer) == MOST_SIMILAR for answer in answers)
+
+
+def test_the_index_shortlists_what_process_extract_does() -> None:
+    requests = [*_round_robin(70), *_crowd(400), _prior("IC-2", BUDGET), *_round_robin(70, 500)]
+    index = RequestIndex()
+    for request in requests:
+        index.add(request)
+    codes = [r.prepared.code for r in requests]
+    for text in PROBES:
+        query = _prepare(text)
+        for cutoff in (5.0, 30.0, 55.0, 60.0, 80.0):
+            rows = index.shortlist(query, cutoff, frozenset())
+            assert rows is not None
+            expected = process.extract(
+                query.code, codes, scorer=fuzz.ratio, limit=50, score_cutoff=cutoff
+            )
+            assert [row.request for row in rows] == [requests[i] for _, _, i in expected]
+
+
+def test_an_indexed_list_less_some_rows_gets_the_same_answers(indexed: None) -> None:
+    requests = [*_round_robin(60), *_crowd(100), _prior("IC-2", BUDGET), *_round_robin(60, 300)]
+    index = RequestIndex()
+    for request in requests:
+        index.add(request)
+    left_out = [0, 3, 59, 100, 160, 161, 219]
+    index.expect_without(left_out)
+    others = [r for i, r in enumerate(requests) if i not in left_out]
+    assert index._excluded(others) is not None
+    assert _answers(others) == _answers(tuple(others))
+
+
+def test_a_list_from_before_a_request_was_added_is_still_its_own(indexed: None) -> None:
+    requests = [*_crowd(50), *_round_robin(20)]
+    index = RequestIndex()
+    for request in requests:
+        index.add(request)
+    index.expect_without([3])
+    others = [r for i, r in enumerate(requests) if i != 3]
+    index.add(_prior("IC-NEW", f"Dear Council,\n\n{TEMPLATE}\n\nRegards", "n@x.org"))
+    # The new request is no part of that list, and must not be found in it.
+    assert _answers(others) == _answers(tuple(others))
+
+
+def test_an_index_forgets_requests_as_a_plain_list_would(indexed: None) -> None:
+    requests = [*_round_robin(80), *_crowd(200), _prior("IC-2", BUDGET)]
+    index = RequestIndex()
+    for request in requests:
+        index.add(request)
+    gone = list(range(0, 281, 3))
+    index.discard(gone)
+    kept = [r for i, r in enumerate(requests) if i not in gone]
+    for request in _round_robin(30, 900):  # and more come after
+        index.add(request)
+        kept.append(request)
+    assert index._excluded(kept) == frozenset()
+    assert _answers(kept) == _answers(tuple(kept))
+
+
+def _open(session: Session, request: PriorRequest, at: datetime) -> None:
+    open_case(
+        session,
+        NewCase(
+            channel=Channel.EMAIL,
+            received_at=at,
+            received_on=at.date(),
+            subject=request.subject,
+            text=request.text,
+            regime=Regime.FOI,
+            label="foi",
+            requester_name="",
+            requester_email=request.sender,
+        ),
+        SETTINGS.references,
+        Jurisdiction.ENGLAND_AND_WALES,
+        at,
+    )
+
+
+def test_the_history_finds_what_plain_lists_of_its_requests_find(
+    db: Database, indexed: None
+) -> None:
+    start = datetime(2024, 6, 3, 9, tzinfo=UTC)
+    campaign = [
+        PriorRequest(r.reference, "same@example.org" if n % 9 == 0 else r.sender, "", r.text)
+        for n, r in enumerate(_round_robin(40))
+    ]
+    with Session(db.engine) as session:
+        for n, request in enumerate([*campaign, *_crowd(30), _prior("IC-2", BUDGET)]):
+            _open(session, request, start + timedelta(days=n))
+        history = History()
+        history.refresh(session, start + timedelta(days=75))
+        assert len(history.of_sender("same@example.org")) == 5
+        history.refresh(session, start + timedelta(days=100))  # the first ten are too old now
+        assert len(history.of_sender("same@example.org")) == 3
+        for sender in ["same@example.org", "jo@example.org", "p3@example.org", "new@x.org"]:
+            mine = [recent.request for recent in history.of_sender(sender)]
+            others = [recent.request for recent in history.not_of_sender(sender)]
+            assert {r.sender for r in others}.isdisjoint({sender})
+            assert len(mine) + len(others) == len(history.not_of_sender(""))
+            assert _answers(others) == _answers(tuple(others))
+            assert _answers(mine) == _answers(tuple(mine))
