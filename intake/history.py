@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from intake.models import Case
-from intake.similarity import PriorRequest, RequestIndex, omit
+from intake.similarity import Indexed, PriorRequest, RequestIndex, omit
 
 # 60 working days is at most 12 weeks plus bank holidays: 90 calendar days covers it.
 LOOKBACK = timedelta(days=90)
@@ -96,11 +96,12 @@ class History:
         return [self._items[i] for i in self._by_sender.get(sender, ())]
 
     def not_of_sender(self, sender: str) -> list[Recent]:
-        """Everyone else's requests, oldest first. Callers compare a new request with these:
-        the index is told which list that is, so it can recognise it and search it quickly."""
-        positions = self._by_sender.get(sender, [])
-        self._index.expect_without(positions)
-        return omit(self._items, positions)
+        """Everyone else's requests, oldest first."""
+        return omit(self._items, self._by_sender.get(sender, []))
+
+    def others_than(self, sender: str) -> Indexed:
+        """Everyone else's requests, oldest first, as find_round_robins searches them fastest."""
+        return self._index.without(self._by_sender.get(sender, []))
 
     def _append(self, item: Recent) -> None:
         self._by_sender.setdefault(item.request.sender, []).append(len(self._items))

@@ -377,12 +377,11 @@ def _similarity_flags(
         for r in history.of_sender(parsed.sender_address)
         if local_time(r.received_at, settings).date() >= repeat_since
     ]
-    others = [r.request for r in history.not_of_sender(parsed.sender_address)]
     out: dict[str, list[dict[str, object]]] = {}
     repeats = find_repeats(parsed.text, mine)
     if repeats:
         out[CaseFlag.REPEAT] = [{"reference": s.reference, "score": s.score} for s in repeats]
-    robins = find_round_robins(parsed.text, others)
+    robins = find_round_robins(parsed.text, history.others_than(parsed.sender_address))
     if robins:
         out[CaseFlag.ROUND_ROBIN] = [{"reference": s.reference, "score": s.score} for s in robins]
     return out

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import heapq
 import re
-import threading
-import weakref
 import zlib
 from bisect import bisect_left
 from collections import Counter
@@ -322,7 +320,12 @@ def _sorted_words(text: str) -> str:
     return _prepare(text).words
 
 
-def _similar(text: str, requests: Sequence[PriorRequest], threshold: float) -> list[SimilarCase]:
+def _similar(
+    text: str,
+    requests: Sequence[PriorRequest],
+    threshold: float,
+    index: Indexed | None = None,
+) -> list[SimilarCase]:
     query = _prepare(text)
     if not requests or query.size < _MIN_WORDS:
         return []
@@ -345,10 +348,11 @@ def _similar(text: str, requests: Sequence[PriorRequest], threshold: float) -> l
     # that happens to contain its words.) Every request is scored on its code, and the few
     # that come closest are scored in full.
     cutoff = max(0.0, threshold - _SHORTLIST_SLACK)
-    found = _indexed_search(query, requests, cutoff, threshold)
-    if found is not None:
-        return found
-    # Not a list an index holds: rapidfuzz's process.extract scores every code, in C.
+    if index is not None and len(requests) >= _INDEX_FROM and index.index.holds(index):
+        found = index.index.search(query, cutoff, threshold, index.excluded)
+        if found is not None:
+            return found
+    # No index (or a list too short to be worth it): process.extract scores every code, in C.
     shortlist = [
         requests[index]
         for _, _, index in process.extract(
@@ -517,23 +521,6 @@ _GROUPS_PER_CHARACTER = 4
 _TALLY_SLACK = 4096
 
 
-def _same(requests: Sequence[PriorRequest], held: list[PriorRequest]) -> bool:
-    """Whether `requests` is the list `held`, item by item: the same objects, as a caller's
-    list of the history's own requests has, compare in C without calling __eq__ (an equal list
-    built anew, say from the database, would be compared field by field: the ends rule it out)."""
-    return (
-        len(requests) == len(held)
-        and (not held or (requests[0] is held[0] and requests[-1] is held[-1]))
-        and requests == held
-    )
-
-
-# The live indexes, which searches look for their lists in; histories come and go on any of
-# the processing threads.
-_INDEXES: weakref.WeakSet[RequestIndex] = weakref.WeakSet()
-_INDEXES_LOCK = threading.Lock()
-
-
 def omit(items: list[_T], positions: Sequence[int]) -> list[_T]:
     """`items` less those at these positions (ascending), copied in slices, in C."""
     out: list[_T] = []
@@ -548,11 +535,10 @@ def omit(items: list[_T], positions: Sequence[int]) -> list[_T]:
 class RequestIndex:
     """Requests prepared and indexed once, for find_repeats and find_round_robins.
 
-    The holder (intake.history) adds requests in order and discards them by position. A search
-    through find_repeats or find_round_robins uses the index when it is given the list of all
-    its requests, or that list less the rows last named by expect_without, and the list is
-    long enough to be worth it (requests are indexed then); any other list is searched in full.
-    The results are the same either way.
+    The holder (intake.history) adds requests in order and discards them by position, and
+    hands find_round_robins `without(...)`: its requests less the sender's own. Once that list
+    is long enough to be worth it (requests are indexed then) the search goes through the
+    index; the results are the same as for the plain list.
     """
 
     def __init__(self) -> None:
@@ -569,9 +555,7 @@ class RequestIndex:
         self._rare: dict[str, _Row] = {}  # character -> the request that has it as rare
         self._held: Counter[str] = Counter()  # character -> how many indexed requests have it
         self._tally = _Tally()  # for the cores' masks
-        self._expected: tuple[list[PriorRequest], frozenset[int]] = ([], frozenset())
-        with _INDEXES_LOCK:
-            _INDEXES.add(self)
+        self._version = 0  # changes with every add and discard
 
     def add(self, request: PriorRequest) -> None:
         """Hold a request, after those already held (it is indexed when first searched)."""
@@ -579,7 +563,7 @@ class RequestIndex:
         self._seqs.append(self._next_seq)
         self._waiting[self._next_seq] = request
         self._next_seq += 1
-        self._expected = ([], frozenset())  # it lacks this request, which it doesn't exclude
+        self._version += 1
 
     def _index_waiting(self) -> None:
         for seq, request in self._waiting.items():
@@ -645,29 +629,21 @@ class RequestIndex:
         kept = [i for i, seq in enumerate(self._seqs) if seq not in gone]
         self._requests = [self._requests[i] for i in kept]
         self._seqs = [self._seqs[i] for i in kept]
-        self._expected = ([], frozenset())
+        self._version += 1
 
-    def expect_without(self, positions: Sequence[int]) -> None:
-        """Recognise the list of all requests less those at these positions (ascending), as
-        the next search's, cheaply: it is built here in slices, and compared item by item in C
-        when the search comes."""
-        if not positions or len(self._requests) - len(positions) < _INDEX_FROM:
-            # The whole list (recognised anyway), or one searched in full.
-            self._expected = ([], frozenset())
-            return
-        self._expected = (
+    def without(self, positions: Sequence[int]) -> Indexed:
+        """The held requests less those at these positions (ascending), searchable here until
+        the index next changes."""
+        return Indexed(
+            self,
             omit(self._requests, positions),
             frozenset(self._seqs[p] for p in positions),
+            self._version,
         )
 
-    def _excluded(self, requests: Sequence[PriorRequest]) -> frozenset[int] | None:
-        """The rows `requests` leaves out, if it is this index's list (less some rows)."""
-        if _same(requests, self._requests):
-            return frozenset()
-        expected, excluded = self._expected
-        if expected and _same(requests, expected):
-            return excluded
-        return None
+    def holds(self, indexed: Indexed) -> bool:
+        """Whether `indexed` still describes what this index holds (nothing added or gone)."""
+        return indexed.index is self and indexed.version == self._version
 
     def search(
         self, query: _Prepared, cutoff: float, threshold: float, excluded: frozenset[int]
@@ -762,19 +738,14 @@ class RequestIndex:
         return [self._rows[seq] for seq in chosen]
 
 
-def _indexed_search(
-    query: _Prepared, requests: Sequence[PriorRequest], cutoff: float, threshold: float
-) -> list[SimilarCase] | None:
-    """_similar's answer from the index that holds `requests`, if one does."""
-    if len(requests) < _INDEX_FROM:
-        return None
-    with _INDEXES_LOCK:
-        indexes = list(_INDEXES)
-    for index in indexes:
-        excluded = index._excluded(requests)
-        if excluded is not None:
-            return index.search(query, cutoff, threshold, excluded)
-    return None
+@dataclass(frozen=True)
+class Indexed:
+    """Requests an index holds (all of them less the `excluded` rows), in order."""
+
+    index: RequestIndex
+    requests: list[PriorRequest]
+    excluded: frozenset[int]
+    version: int  # the index's, when this was taken
 
 
 def find_repeats(
@@ -790,10 +761,15 @@ def find_repeats(
 
 
 def find_round_robins(
-    text: str, others: Sequence[PriorRequest], threshold: float = ROUND_ROBIN_THRESHOLD
+    text: str,
+    others: Sequence[PriorRequest] | Indexed,
+    threshold: float = ROUND_ROBIN_THRESHOLD,
 ) -> list[SimilarCase]:
     """Other senders' requests with the same text (a campaign sent to many), best first,
-    so the case can be flagged "similar to IC-..." and one answer serve them all."""
+    so the case can be flagged "similar to IC-..." and one answer serve them all. Requests
+    held in an index (intake.history) are searched through it: the same answer, sooner."""
+    if isinstance(others, Indexed):
+        return _similar(text, others.requests, threshold, others)
     return _similar(text, others, threshold)
 
 

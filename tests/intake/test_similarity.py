@@ -19,6 +19,7 @@ from intake.models import Channel
 from intake.regime import Jurisdiction, Regime
 from intake.similarity import (
     MOST_SIMILAR,
+    Indexed,
     PriorRequest,
     RequestIndex,
     SimilarCase,
@@ -387,38 +388,36 @@ def indexed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(similarity, "_INDEX_FROM", 0)
 
 
-def _answers(requests: Sequence[PriorRequest]) -> list[list[SimilarCase]]:
+def _answers(requests: Sequence[PriorRequest] | Indexed) -> list[list[SimilarCase]]:
+    # Round robins at 90 and lower thresholds (as repeats use), so ties and cut-offs are met.
     return [
-        find(text, requests, threshold)
+        find_round_robins(text, requests, threshold)
         for text in PROBES
-        for find, threshold in [
-            (find_round_robins, 90.0),
-            (find_repeats, 85.0),
-            (find_repeats, 60.0),
-            (find_repeats, 20.0),
-        ]
+        for threshold in (90.0, 85.0, 60.0, 20.0)
     ]
+
+
+def _index(requests: Sequence[PriorRequest]) -> RequestIndex:
+    index = RequestIndex()
+    for request in requests:
+        index.add(request)
+    return index
 
 
 def test_an_indexed_list_gets_the_same_answers_as_a_plain_one(indexed: None) -> None:
     # A large campaign (more than the shortlist holds, many tied on the cheap score), a crowd
     # of unrelated requests and a few close ones: ties must fall the same way.
     requests = [*_round_robin(70), *_crowd(400), _prior("IC-2", BUDGET), *_round_robin(70, 500)]
-    index = RequestIndex()
-    for request in requests:
-        index.add(request)
-    held = list(requests)
-    assert index._excluded(held) == frozenset()  # the index is used: held is its own list
+    held = _index(requests).without([])
+    assert held.requests == requests
     answers = _answers(held)
-    assert answers == _answers(tuple(requests))  # a tuple is no list of its: searched in full
+    assert answers == _answers(list(requests))
     assert any(len(answer) == MOST_SIMILAR for answer in answers)
 
 
 def test_the_index_shortlists_what_process_extract_does() -> None:
     requests = [*_round_robin(70), *_crowd(400), _prior("IC-2", BUDGET), *_round_robin(70, 500)]
-    index = RequestIndex()
-    for request in requests:
-        index.add(request)
+    index = _index(requests)
     codes = [r.prepared.code for r in requests]
     for text in PROBES:
         query = _prepare(text)
@@ -433,41 +432,37 @@ def test_the_index_shortlists_what_process_extract_does() -> None:
 
 def test_an_indexed_list_less_some_rows_gets_the_same_answers(indexed: None) -> None:
     requests = [*_round_robin(60), *_crowd(100), _prior("IC-2", BUDGET), *_round_robin(60, 300)]
-    index = RequestIndex()
-    for request in requests:
-        index.add(request)
     left_out = [0, 3, 59, 100, 160, 161, 219]
-    index.expect_without(left_out)
-    others = [r for i, r in enumerate(requests) if i not in left_out]
-    assert index._excluded(others) is not None
-    assert _answers(others) == _answers(tuple(others))
+    others = _index(requests).without(left_out)
+    plain = [r for i, r in enumerate(requests) if i not in left_out]
+    assert others.requests == plain
+    assert _answers(others) == _answers(plain)
 
 
-def test_a_list_from_before_a_request_was_added_is_still_its_own(indexed: None) -> None:
+def test_a_list_taken_before_a_request_was_added_never_finds_it(indexed: None) -> None:
     requests = [*_crowd(50), *_round_robin(20)]
-    index = RequestIndex()
-    for request in requests:
-        index.add(request)
-    index.expect_without([3])
-    others = [r for i, r in enumerate(requests) if i != 3]
+    index = _index(requests)
+    others = index.without([3])
     index.add(_prior("IC-NEW", f"Dear Council,\n\n{TEMPLATE}\n\nRegards", "n@x.org"))
-    # The new request is no part of that list, and must not be found in it.
-    assert _answers(others) == _answers(tuple(others))
+    # The new request is no part of that list, and must not be found through it.
+    assert not index.holds(others)
+    answers = _answers(others)
+    assert answers == _answers(list(others.requests))
+    assert all(case.reference != "IC-NEW" for answer in answers for case in answer)
 
 
 def test_an_index_forgets_requests_as_a_plain_list_would(indexed: None) -> None:
     requests = [*_round_robin(80), *_crowd(200), _prior("IC-2", BUDGET)]
-    index = RequestIndex()
-    for request in requests:
-        index.add(request)
+    index = _index(requests)
     gone = list(range(0, 281, 3))
     index.discard(gone)
     kept = [r for i, r in enumerate(requests) if i not in gone]
     for request in _round_robin(30, 900):  # and more come after
         index.add(request)
         kept.append(request)
-    assert index._excluded(kept) == frozenset()
-    assert _answers(kept) == _answers(tuple(kept))
+    held = index.without([])
+    assert held.requests == kept
+    assert _answers(held) == _answers(list(kept))
 
 
 def _open(session: Session, request: PriorRequest, at: datetime) -> None:
@@ -511,5 +506,6 @@ def test_the_history_finds_what_plain_lists_of_its_requests_find(
             others = [recent.request for recent in history.not_of_sender(sender)]
             assert {r.sender for r in others}.isdisjoint({sender})
             assert len(mine) + len(others) == len(history.not_of_sender(""))
-            assert _answers(others) == _answers(tuple(others))
-            assert _answers(mine) == _answers(tuple(mine))
+            indexed_others = history.others_than(sender)
+            assert indexed_others.requests == others
+            assert _answers(indexed_others) == _answers(others)
