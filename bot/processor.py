@@ -143,7 +143,7 @@ class Processor:
         self._ids: list[int] = []
         self._wake = asyncio.Event()
         self._on_queued = on_queued
-        self._give_way: Callable[[], Awaitable[None]] | None = None
+        self._give_way: Callable[[], Awaitable[bool]] | None = None
         self._task: asyncio.Task[None] | None = None
         self._catch_up = True
         self._stopped_early = False  # the last batch ended early to let accepted mail commit
@@ -151,12 +151,12 @@ class Processor:
         self._rules = classifier_rules(settings)
 
     def _batch(
-        self, ids: list[int] | None, session: Session
+        self, ids: list[int] | None, whole: bool, session: Session
     ) -> list[tuple[int, Routing | Exception]]:
         self._stopped_early = False
 
         def give_way() -> bool:
-            self._stopped_early = self._db.accepting_waits()
+            self._stopped_early = not whole and self._db.accepting_waits()
             return self._stopped_early
 
         return process_pending(
@@ -170,8 +170,9 @@ class Processor:
             stop_early=give_way,
         )
 
-    def give_way_to(self, wait: Callable[[], Awaitable[None]]) -> None:
-        """Before each batch, await `wait` (e.g. until incoming mail pauses)."""
+    def give_way_to(self, wait: Callable[[], Awaitable[bool]]) -> None:
+        """Before each batch, await `wait` (e.g. until incoming mail pauses). When it returns
+        False (it gave up waiting) the batch runs whole: processing keeps a share."""
         self._give_way = wait
 
     def submit(self, ids: list[int]) -> None:
@@ -203,10 +204,11 @@ class Processor:
                     ids = None
                 else:
                     ids, self._ids = self._ids[:BATCH], self._ids[BATCH:]
+                whole = False
                 if self._give_way is not None:
-                    await self._give_way()
+                    whole = not await self._give_way()  # waited long enough: keep a share
                 try:
-                    results = await self._db.run(functools.partial(self._batch, ids))
+                    results = await self._db.run(functools.partial(self._batch, ids, whole))
                 except Exception:
                     log.exception("processing batch failed; will retry")
                     if ids:

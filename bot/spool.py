@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,11 @@ from intake.models import InboundMessage, InboundState
 log = logging.getLogger("foibot.spool")
 
 _MSGID_HEADER = b"\nmessage-id:"
+# Mail arriving faster than this is a burst (a campaign, a mail storm, a queue flushed after an
+# outage): while it lasts, processing waits and the SMTP replies get the whole process. Any
+# everyday rate, even a busy one, is far below it, so its mail is processed at once.
+BURST_RATE = 200.0  # messages a second, over
+BURST_WINDOW = 0.1  # seconds
 
 
 @dataclass
@@ -51,24 +57,30 @@ class Spool:
         self._on_committed = on_committed
         self._task: asyncio.Task[None] | None = None
         self._committing = False
-        self._last_commit = 0.0
+        self._recent: deque[tuple[float, int]] = deque()  # (when, how many) of recent commits
 
-    def _busy(self, now: float, quiet: float) -> bool:
-        """Mail waits for its commit, a commit is in flight, or one ended under `quiet` ago (its
-        senders' next messages are on their way)."""
-        return bool(self._pending) or self._committing or now - self._last_commit < quiet
+    def _busy(self, now: float) -> bool:
+        """Mail waits for its commit, a commit is in flight, or mail is arriving in a burst."""
+        while self._recent and self._recent[0][0] < now - BURST_WINDOW:
+            self._recent.popleft()
+        in_burst = sum(count for _, count in self._recent) >= BURST_WINDOW * BURST_RATE
+        return bool(self._pending) or self._committing or in_burst
 
-    async def wait_idle(self, quiet: float = 0.01, longest: float = 2.0) -> None:
-        """Wait while mail is arriving, but no longer than `longest`.
+    async def wait_idle(self, longest: float = 2.0) -> bool:
+        """Wait while mail is arriving in a burst, but no longer than `longest`; return whether
+        it stopped arriving (False: gave up waiting).
 
         Processing calls this before each batch, so during a burst the listener's commits (and
-        so its 250s) come first; at a steady rate there are gaps and nothing waits long; the
+        so its 250s) come first; at an everyday rate nothing waits more than a commit; the
         bound keeps processing from starving.
         """
         loop = asyncio.get_running_loop()
         give_up = loop.time() + longest
-        while self._busy(loop.time(), quiet) and loop.time() < give_up:
+        while self._busy(loop.time()):
+            if loop.time() >= give_up:
+                return False
             await asyncio.sleep(0.002)
+        return True
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="foibot-spool")
@@ -117,7 +129,7 @@ class Spool:
                         item.done.set_exception(exc)
                 continue
             self._committing = False
-            self._last_commit = asyncio.get_running_loop().time()
+            self._recent.append((asyncio.get_running_loop().time(), len(batch)))
             for item, row_id in zip(batch, ids, strict=True):
                 if not item.done.done():
                     item.done.set_result(row_id)
