@@ -324,7 +324,7 @@ def _similar(
     text: str,
     requests: Sequence[PriorRequest],
     threshold: float,
-    index: Indexed | None = None,
+    held: Indexed | None = None,
 ) -> list[SimilarCase]:
     query = _prepare(text)
     if not requests or query.size < _MIN_WORDS:
@@ -332,15 +332,9 @@ def _similar(
     if len(query.code) < _MIN_WORDS:
         # Hardly a content word to shortlist on ("please could you send me all of it"): every
         # request is compared in full, which costs more but is rare.
+        words = [r.prepared.words for r in requests]
         return _ranked(
-            (requests[index].reference, score)
-            for _, score, index in process.extract(
-                query.words,
-                [r.prepared.words for r in requests],
-                scorer=fuzz.ratio,
-                limit=_SHORTLIST_LIMIT,
-                score_cutoff=threshold,
-            )
+            (requests[i].reference, score) for i, score in _extract(query.words, words, threshold)
         )
     # The same words in any order, with extra or missing material costing in proportion: this
     # is token_sort_ratio, with each text's words sorted once (and remembered) rather than on
@@ -348,25 +342,27 @@ def _similar(
     # that happens to contain its words.) Every request is scored on its code, and the few
     # that come closest are scored in full.
     cutoff = max(0.0, threshold - _SHORTLIST_SLACK)
-    if index is not None and len(requests) >= _INDEX_FROM and index.index.holds(index):
-        found = index.index.search(query, cutoff, threshold, index.excluded)
+    if held is not None and len(requests) >= _INDEX_FROM and held.index.holds(held):
+        found = held.index.search(query, cutoff, threshold, held.excluded)
         if found is not None:
             return found
     # No index (or a list too short to be worth it): process.extract scores every code, in C.
-    shortlist = [
-        requests[index]
-        for _, _, index in process.extract(
-            query.code,
-            [r.prepared.code for r in requests],
-            scorer=fuzz.ratio,
-            # A campaign can send hundreds of near-identical requests: scoring every one of
-            # them in full for every new one would grow with the square of the campaign. The
-            # closest few by the cheap score are enough to flag it and name the cases.
-            limit=_SHORTLIST_LIMIT,
-            score_cutoff=cutoff,
-        )
-    ]
+    codes = [r.prepared.code for r in requests]
+    shortlist = [requests[i] for i, _ in _extract(query.code, codes, cutoff)]
     return _closest(query.words, shortlist, threshold)
+
+
+def _extract(query: str, choices: list[str], cutoff: float) -> list[tuple[int, float]]:
+    """(position, score) of the choices closest to the query by fuzz.ratio, best first.
+
+    A campaign can send hundreds of near-identical requests: scoring every one of them in full
+    for every new one would grow with the square of the campaign. The closest few by the cheap
+    score are enough to flag it and name the cases.
+    """
+    found = process.extract(
+        query, choices, scorer=fuzz.ratio, limit=_SHORTLIST_LIMIT, score_cutoff=cutoff
+    )
+    return [(i, score) for _, score, i in found]
 
 
 def _closest(words: str, shortlist: Iterable[PriorRequest], threshold: float) -> list[SimilarCase]:
