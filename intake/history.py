@@ -95,10 +95,6 @@ class History:
     def of_sender(self, sender: str) -> list[Recent]:
         return [self._items[i] for i in self._by_sender.get(sender, ())]
 
-    def not_of_sender(self, sender: str) -> list[Recent]:
-        """Everyone else's requests, oldest first."""
-        return omit(self._items, self._by_sender.get(sender, []))
-
     def others_than(self, sender: str) -> Indexed:
         """Everyone else's requests, oldest first, as find_round_robins searches them fastest."""
         return self._index.without(self._by_sender.get(sender, []))

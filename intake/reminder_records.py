@@ -21,8 +21,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
+
+from intake.rows import add_unless_taken
 
 AUTHORITY_WIDE = 0  # case_id of milestones about the whole caseload (the digest)
 _CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
@@ -76,11 +77,7 @@ def claim_milestone(
     row = ReminderRecord(
         case_id=case_id, milestone=milestone, kind=kind, due=due, sent_at=now, detail=detail
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
+    if not add_unless_taken(session, row):
         return None
     return row
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic.fields import FieldInfo
 from sqlalchemy import Insert, Table, Update, bindparam, insert, inspect, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
@@ -96,3 +97,15 @@ def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, An
     """Insert several rows whose ids nobody needs back, in one executemany."""
     if rows:
         session.connection().execute(_insert_for(model), [_complete(model, v) for v in rows])
+
+
+def add_unless_taken(session: Session, row: SQLModel) -> bool:
+    """Add and flush `row` in a savepoint; False when a unique key refuses it (recorded before,
+    or by a concurrent transaction first), and then only the savepoint rolls back."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True

@@ -25,8 +25,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, String, Text
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, or_, select
+
+from intake.rows import add_unless_taken
 
 
 class InboundKind(StrEnum):
@@ -111,11 +112,7 @@ def claim_delivery(
     if delivery_for(session, event_id, key) is not None:
         return None
     row = SlackDelivery(event_id=event_id, message_key=key, channel=channel, ts=ts, received_at=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
+    if not add_unless_taken(session, row):
         return None
     return row
 
@@ -149,11 +146,7 @@ def store_inbound(
     row = SlackInbound(
         key=key, kind=kind.value, payload=payload, bot_user=bot_user, received_at=now
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
+    if not add_unless_taken(session, row):
         return None
     return row.id
 
